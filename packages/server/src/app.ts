@@ -1,0 +1,58 @@
+// Builds the Fastify application: wire tolerance, the error handler, the request log, and the four
+// route groups (public, token, messenger, sandbox). Nothing here listens or opens files.
+import formbody from "@fastify/formbody";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { SandboxClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { DomainContext } from "./domain/context.ts";
+import { OPENAPI_FORMATS } from "./http/openapi/formats.ts";
+import { errorHandler } from "./http/plugins/error-handler.ts";
+import { RequestLogController } from "./http/plugins/request-log.ts";
+import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
+import { messengerRoutes } from "./http/routes/messenger/index.ts";
+import { publicRoutes } from "./http/routes/public/index.ts";
+import { sandboxRoutes } from "./http/routes/sandbox/index.ts";
+import { token } from "./http/routes/token/token.ts";
+
+export interface AppDependencies {
+  config: Config;
+  ctx: DomainContext;
+  clock: SandboxClock;
+  adminToken: string;
+  logger: FastifyBaseLogger;
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new RequestLogController(),
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: "array",
+        useDefaults: true,
+        removeAdditional: false,
+        formats: OPENAPI_FORMATS,
+        discriminator: true,
+      },
+    },
+  });
+  await app.register(errorHandler, { authErrors: deps.config.authErrors });
+  await app.register(wireTolerance);
+  await app.register(formbody);
+
+  publicRoutes(app, deps.ctx);
+  token(app, deps.ctx);
+  await app.register(messengerRoutes, {
+    ctx: deps.ctx,
+    rateLimitPerMinute: deps.config.rateLimitPerMinute,
+  });
+  await app.register(sandboxRoutes, {
+    prefix: "/sandbox/v1",
+    ctx: deps.ctx,
+    clock: deps.clock,
+    adminToken: deps.adminToken,
+  });
+  return app;
+}

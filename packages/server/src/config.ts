@@ -1,0 +1,198 @@
+// The one typed configuration of the server. Every setting has an env var and a flag; the README's
+// settings table lists exactly the entries of SETTINGS (a test keeps them in step). Start-up fails
+// fast with a clear message on any bad value.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+export type AuthErrorStyle = "production" | "document";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Base of every absolute URL the server writes into responses; null: derived from host and port. */
+  publicUrl: string | null;
+  /** Guards /sandbox/v1; null: generated on first start and kept in the data dir. */
+  adminToken: string | null;
+  demo: boolean;
+  tokenTtlSeconds: number;
+  rateLimitPerMinute: number;
+  authErrors: AuthErrorStyle;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  flag: string;
+  default: Config[K];
+  description: string;
+  parse: (raw: string, name: string) => Config[K];
+}
+
+function integer(min: number, max: number) {
+  return (raw: string, name: string): number => {
+    if (!/^\d+$/.test(raw.trim()))
+      throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) {
+      throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+    }
+    return value;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string, name: string): T => {
+    const found = values.find((v) => v === raw.trim().toLowerCase());
+    if (!found) throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+    return found;
+  };
+}
+
+function boolean(raw: string, name: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function text(raw: string, name: string): string {
+  if (raw.trim() === "") throw new ConfigError(`${name} must not be empty`);
+  return raw.trim();
+}
+
+function httpUrl(raw: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`${name} must use http or https, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function secret(raw: string, name: string): string {
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters long`);
+  return raw;
+}
+
+export const SETTINGS: readonly Setting<keyof Config>[] = [
+  {
+    key: "port",
+    env: "PORT",
+    flag: "port",
+    default: 8080,
+    description: "TCP port to listen on (0 picks a free one).",
+    parse: integer(0, 65535),
+  },
+  {
+    key: "host",
+    env: "HOST",
+    flag: "host",
+    default: "127.0.0.1",
+    description: "Address to listen on.",
+    parse: text,
+  },
+  {
+    key: "dataDir",
+    env: "BESEDA_DATA_DIR",
+    flag: "data-dir",
+    default: "./data",
+    description: "Folder of the SQLite store, the admin token and (later) media.",
+    parse: text,
+  },
+  {
+    key: "publicUrl",
+    env: "BESEDA_PUBLIC_URL",
+    flag: "public-url",
+    default: null,
+    description:
+      "Base of absolute URLs in responses (avatars, items). Default: `http://HOST:PORT`.",
+    parse: httpUrl,
+  },
+  {
+    key: "adminToken",
+    env: "BESEDA_ADMIN_TOKEN",
+    flag: "admin-token",
+    default: null,
+    description:
+      "Bearer token of the sandbox API (16+ chars). Default: generated on first start, kept in `DATA_DIR/admin-token`, printed.",
+    parse: secret,
+  },
+  {
+    key: "demo",
+    env: "BESEDA_DEMO",
+    flag: "demo",
+    default: true,
+    description: "Seed the demo world into an empty data dir (`--no-demo` to skip).",
+    parse: boolean,
+  },
+  {
+    key: "tokenTtlSeconds",
+    env: "BESEDA_TOKEN_TTL_SECONDS",
+    flag: "token-ttl",
+    default: 86400,
+    description: "Lifetime of access tokens, in seconds of the sandbox clock.",
+    parse: integer(1, 365 * 86400),
+  },
+  {
+    key: "rateLimitPerMinute",
+    env: "BESEDA_RATE_LIMIT_PER_MINUTE",
+    flag: "rate-limit",
+    default: 600,
+    description: "Messenger requests per account and minute before 429.",
+    parse: integer(1, 1_000_000_000),
+  },
+  {
+    key: "authErrors",
+    env: "BESEDA_AUTH_ERRORS",
+    flag: "auth-errors",
+    default: "production",
+    description:
+      "`production`: a bad token answers 403 `{result:{status:false,…}}` as api.avito.ru does; `document`: the document's 401 `authError`.",
+    parse: oneOf(["production", "document"] as const),
+  },
+  {
+    key: "logLevel",
+    env: "BESEDA_LOG_LEVEL",
+    flag: "log-level",
+    default: "info",
+    description: "pino log level: fatal, error, warn, info, debug, trace or silent.",
+    parse: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
+  },
+];
+
+export const DEFAULT_CONFIG: Config = Object.fromEntries(
+  SETTINGS.map((s) => [s.key, s.default]),
+) as unknown as Config;
+
+/** Reads flags first, then env vars, then defaults. Throws ConfigError on anything unknown or bad. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const s of SETTINGS) options[s.flag] = { type: s.key === "demo" ? "boolean" : "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, allowNegative: true, strict: true }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const config: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const flagValue = values[s.flag];
+    if (typeof flagValue === "boolean") config[s.key] = flagValue;
+    else if (flagValue !== undefined) config[s.key] = s.parse(flagValue, `--${s.flag}`);
+    else if (env[s.env] !== undefined && env[s.env] !== "") {
+      config[s.key] = s.parse(env[s.env] as string, s.env);
+    } else config[s.key] = s.default;
+  }
+  const result = config as unknown as Config;
+  result.dataDir = resolve(result.dataDir);
+  return result;
+}

@@ -1,0 +1,194 @@
+// Chats: the list an account sees, one chat by id, marking a chat read, and opening a chat from
+// the sandbox. An account sees only chats it takes part in; any other chat id is "not found".
+import { BesedaError } from "../errors/beseda-error.ts";
+import type { Account, Chat, ChatMember, ChatType, Item } from "../store/records.ts";
+import { findAccounts } from "../store/repositories/accounts.ts";
+import {
+  type ChatListFilter,
+  findChat,
+  findChatByPairKey,
+  findChats,
+  findMember,
+  findMembers,
+  insertChat,
+  listMemberChats,
+  markMemberRead,
+} from "../store/repositories/chats.ts";
+import { findItem, findItems } from "../store/repositories/items.ts";
+import { findMessages, markIncomingRead } from "../store/repositories/messages.ts";
+import type { Db } from "../store/store.ts";
+import { avitoAccount, requireAccounts } from "./accounts.ts";
+import type { DomainContext } from "./context.ts";
+import { newChatId } from "./ids.ts";
+import { type ChatParts, type ChatView, chatView } from "./views/chat-view.ts";
+
+export type ChatListQuery = Omit<ChatListFilter, "userId">;
+
+/** The chat, if `userId` takes part in it; otherwise the same 404 as for a chat that is not there. */
+export async function requireMembership(
+  db: Db,
+  chatId: string,
+  userId: number,
+): Promise<{ chat: Chat; member: ChatMember }> {
+  const member = await findMember(db, chatId, userId);
+  const chat = member && (await findChat(db, chatId));
+  if (!member || !chat) throw new BesedaError("chat_not_found");
+  return { chat, member };
+}
+
+/** Loads users, items and newest messages of many chats in four queries, whatever their number. */
+async function partsOf(db: Db, chats: readonly Chat[]): Promise<ChatParts[]> {
+  const ids = chats.map((c) => c.id);
+  const members = await findMembers(db, ids);
+  const [accounts, items, messages] = await Promise.all([
+    findAccounts(db, [...new Set(members.map((m) => m.userId))]),
+    findItems(db, [...new Set(chats.flatMap((c) => (c.itemId === null ? [] : [c.itemId])))]),
+    findMessages(
+      db,
+      chats.flatMap((c) => (c.lastMessageId === null ? [] : [c.lastMessageId])),
+    ),
+  ]);
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
+  return chats.map((chat) => {
+    const item = items.find((i) => i.id === chat.itemId);
+    const users = members
+      .filter((m) => m.chatId === chat.id)
+      .map((m) => accountById.get(m.userId))
+      .filter((a): a is Account => a !== undefined)
+      .sort((a, b) => sellerFirst(a, b, item));
+    return { chat, users, item, lastMessage: messages.find((m) => m.id === chat.lastMessageId) };
+  });
+}
+
+/** Users in a stable order: the item's owner first, then by id. */
+function sellerFirst(a: Account, b: Account, item: Item | undefined): number {
+  return Number(b.id === item?.ownerId) - Number(a.id === item?.ownerId) || a.id - b.id;
+}
+
+export async function listChats(
+  ctx: DomainContext,
+  userId: number,
+  query: ChatListQuery,
+): Promise<{ chats: ChatView[] }> {
+  const db = ctx.store.db;
+  const page = await listMemberChats(db, { ...query, userId });
+  const byId = new Map(
+    (
+      await findChats(
+        db,
+        page.map((m) => m.chatId),
+      )
+    ).map((c) => [c.id, c]),
+  );
+  const chats = page.map((m) => byId.get(m.chatId)).filter((c): c is Chat => c !== undefined);
+  const parts = await partsOf(db, chats);
+  return { chats: parts.map((p) => chatView(ctx.urls, p, userId)) };
+}
+
+export async function getChat(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+): Promise<ChatView> {
+  const { chat } = await requireMembership(ctx.store.db, chatId, userId);
+  const [parts] = await partsOf(ctx.store.db, [chat]);
+  if (!parts) throw new BesedaError("chat_not_found");
+  return chatView(ctx.urls, parts, userId);
+}
+
+/** Marks the chat read for `userId` and every message of the other side as read now. */
+export async function readChat(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+): Promise<{ ok: true }> {
+  await ctx.store.transaction(async (db) => {
+    await requireMembership(db, chatId, userId);
+    const now = ctx.clock.now();
+    await markMemberRead(db, chatId, userId, now);
+    await markIncomingRead(db, chatId, userId, now);
+  });
+  return { ok: true };
+}
+
+export type OpenChatInput =
+  | { type: "u2i"; itemId: number; buyerId: number }
+  | { type: "u2u"; userIds: readonly [number, number] }
+  | { type: "a2u"; userId: number };
+
+export interface OpenedChat {
+  chat_id: string;
+  type: ChatType;
+  item_id: number | null;
+  user_ids: number[];
+  created: number;
+}
+
+/**
+ * Sandbox: opens the chat between a buyer and an item's seller, between two users, or between a
+ * user and Avito. The same pair (and item) again returns the existing chat: `created` is false.
+ */
+export async function openChat(
+  ctx: DomainContext,
+  input: OpenChatInput,
+  at?: number,
+): Promise<{ chat: OpenedChat; created: boolean }> {
+  return ctx.store.transaction(async (db) => {
+    let memberIds: number[];
+    let itemId: number | null = null;
+    let pairKey: string;
+    if (input.type === "u2i") {
+      const item = await findItem(db, input.itemId);
+      if (!item) throw new BesedaError("item_not_found");
+      await requireAccounts(db, [input.buyerId]);
+      if (item.ownerId === input.buyerId) {
+        throw new BesedaError("chat_conflict", {
+          message: "The buyer is the item's owner: a u2i chat needs two different users",
+        });
+      }
+      memberIds = [item.ownerId, input.buyerId];
+      itemId = item.id;
+      pairKey = `u2i:${item.id}:${input.buyerId}`;
+    } else if (input.type === "u2u") {
+      const [a, b] = input.userIds;
+      if (a === b) {
+        throw new BesedaError("chat_conflict", { message: "A u2u chat needs two different users" });
+      }
+      await requireAccounts(db, [a, b]);
+      memberIds = [a, b];
+      pairKey = `u2u:${Math.min(a, b)}:${Math.max(a, b)}`;
+    } else {
+      const [user] = await requireAccounts(db, [input.userId]);
+      if (user?.kind === "avito") {
+        throw new BesedaError("chat_conflict", { message: "Avito cannot chat with itself" });
+      }
+      memberIds = [(await avitoAccount(ctx, db)).id, input.userId];
+      pairKey = `a2u:${input.userId}`;
+    }
+    const existing = await findChatByPairKey(db, pairKey);
+    if (existing) return { chat: openedChat(existing, memberIds), created: false };
+    const now = at ?? ctx.clock.now();
+    const chat: Chat = {
+      id: newChatId(input.type),
+      type: input.type,
+      itemId,
+      pairKey,
+      created: now,
+      updated: now,
+      lastMessageId: null,
+      lastSeq: 0,
+    };
+    await insertChat(db, chat, memberIds);
+    return { chat: openedChat(chat, memberIds), created: true };
+  });
+}
+
+function openedChat(chat: Chat, memberIds: number[]): OpenedChat {
+  return {
+    chat_id: chat.id,
+    type: chat.type,
+    item_id: chat.itemId,
+    user_ids: memberIds,
+    created: chat.created,
+  };
+}

@@ -1,0 +1,138 @@
+// The demo world seeded into an empty data dir: one seller with a few items, several buyers, and
+// chats of every kind (u2i, u2u, a2u) holding every message type the sandbox knows, some read and
+// some not, so that a client pointed at a fresh server has something real to list.
+import { countAccounts } from "../store/repositories/accounts.ts";
+import { type AccountCredentials, createAccount, createItem, credentialsOf } from "./accounts.ts";
+import { openChat, readChat } from "./chats.ts";
+import type { DomainContext } from "./context.ts";
+import { deleteMessage, postSandboxMessage } from "./messages.ts";
+
+export interface DemoWorld {
+  seller: AccountCredentials;
+  buyers: AccountCredentials[];
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Seeds the demo world when the store holds no account yet; returns null otherwise. */
+export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | null> {
+  if ((await countAccounts(ctx.store.db)) > 0) return null;
+  const now = ctx.clock.now();
+  const seller = await createAccount(ctx, "Мебель и техника «Беседа»");
+  const [alexey, olga, dmitry, ekaterina] = await Promise.all(
+    ["Алексей", "Ольга", "Дмитрий", "Екатерина"].map((name) => createAccount(ctx, name)),
+  );
+  if (!alexey || !olga || !dmitry || !ekaterina) throw new Error("demo buyers were not created");
+  const item = (title: string, price: string) =>
+    createItem(ctx, seller.id, { title, priceString: price, statusId: 10 });
+  const sofa = await item("Диван угловой, серый велюр", "25 000 ₽");
+  const bike = await item("Велосипед Stels Navigator 700", "12 500 ₽");
+  const phone = await item("iPhone 13, 128 ГБ", "45 000 ₽");
+
+  // Posts into a chat `ago` seconds before now, as `author`.
+  const say = async (
+    chatId: string,
+    author: number,
+    ago: number,
+    type: string,
+    content: object,
+    quoteId: string | null = null,
+  ) => postSandboxMessage(ctx, chatId, { authorId: author, type, content, quoteId }, now - ago);
+
+  const sofaChat = (
+    await openChat(ctx, { type: "u2i", itemId: sofa.id, buyerId: alexey.id }, now - 2 * DAY)
+  ).chat.chat_id;
+  const question = await say(sofaChat, alexey.id, 2 * DAY - 60, "text", {
+    text: "Здравствуйте! Диван ещё продаётся?",
+  });
+  await say(
+    sofaChat,
+    seller.id,
+    2 * DAY - 600,
+    "text",
+    { text: "Да, продаётся. Можно посмотреть сегодня после 18:00." },
+    question.id,
+  );
+  await say(sofaChat, seller.id, 2 * DAY - 660, "location", {
+    location: {
+      kind: "street",
+      lat: 55.599799,
+      lon: 37.603954,
+      text: "Москва, Варшавское шоссе",
+      title: "Москва, Варшавское шоссе",
+    },
+  });
+  await say(sofaChat, alexey.id, DAY + 5 * HOUR, "text", {
+    text: "Отлично, приеду завтра к семи.",
+  });
+  await readChat(ctx, seller.id, sofaChat);
+  await readChat(ctx, alexey.id, sofaChat);
+
+  const bikeChat = (
+    await openChat(ctx, { type: "u2i", itemId: bike.id, buyerId: olga.id }, now - 6 * HOUR)
+  ).chat.chat_id;
+  await say(bikeChat, olga.id, 6 * HOUR - 30, "text", { text: "Добрый день! Какой размер рамы?" });
+  await say(bikeChat, seller.id, 5 * HOUR, "text", {
+    text: "Рама 18 дюймов. Есть и другой велосипед:",
+  });
+  await say(bikeChat, seller.id, 5 * HOUR - 20, "item", {
+    item: {
+      title: phone.title,
+      item_url: ctx.urls.item(phone.id),
+      image_url: ctx.urls.itemImage(phone.id, "140x105"),
+      price_string: phone.priceString,
+    },
+  });
+  await readChat(ctx, olga.id, bikeChat);
+  await say(bikeChat, olga.id, 2 * HOUR, "link", {
+    link: {
+      url: "https://www.velo.ru/stels-navigator-700",
+      text: "velo.ru",
+      preview: {
+        domain: "velo.ru",
+        title: "Stels Navigator 700",
+        description: "Характеристики модели",
+        url: "https://www.velo.ru/stels-navigator-700",
+      },
+    },
+  });
+  await say(bikeChat, olga.id, HOUR, "call", {
+    call: { status: "missed", target_user_id: seller.id },
+  });
+
+  const phoneChat = (
+    await openChat(ctx, { type: "u2i", itemId: phone.id, buyerId: dmitry.id }, now - 3 * HOUR)
+  ).chat.chat_id;
+  await say(phoneChat, dmitry.id, 3 * HOUR - 10, "text", { text: "Здравствуйте, торг уместен?" });
+  await say(phoneChat, dmitry.id, 3 * HOUR - 20, "video", {});
+  await say(phoneChat, seller.id, 2 * HOUR, "appCall", {});
+  await say(phoneChat, dmitry.id, 90 * 60, "file", {});
+  const slip = await say(phoneChat, seller.id, 10 * 60, "text", { text: "Скидка 50%!" });
+  await deleteMessage(ctx, seller.id, phoneChat, slip.id);
+  await say(phoneChat, dmitry.id, 5 * 60, "text", { text: "А за 40 000 ₽ отдадите?" });
+
+  const friendChat = (
+    await openChat(ctx, { type: "u2u", userIds: [ekaterina.id, seller.id] }, now - 4 * DAY)
+  ).chat.chat_id;
+  await say(friendChat, ekaterina.id, 4 * DAY - 100, "text", {
+    text: "Привет! Видела твой диван, классный.",
+  });
+  await say(friendChat, seller.id, 4 * DAY - 400, "text", { text: "Спасибо!" });
+  await readChat(ctx, ekaterina.id, friendChat);
+  await readChat(ctx, seller.id, friendChat);
+
+  const avitoChat = await openChat(ctx, { type: "a2u", userId: seller.id }, now - 3 * DAY);
+  const [avitoId] = avitoChat.chat.user_ids;
+  if (avitoId !== undefined) {
+    await say(avitoChat.chat.chat_id, avitoId, 3 * DAY - 10, "system", {
+      text: "Покупатели добавили ваши объявления в избранное. Предложите им скидку!",
+      flow_id: "seller_audience_discount",
+    });
+  }
+
+  return {
+    seller: credentialsOf(seller),
+    buyers: [alexey, olga, dmitry, ekaterina].map(credentialsOf),
+  };
+}

@@ -1,0 +1,185 @@
+// Messages: the history of a chat, sending (through the API or, for any participant, through the
+// sandbox), deleting one's own within the hour. Every write happens in one transaction that also
+// moves the chat's newest activity and the other side's unread count.
+import { BesedaError } from "../errors/beseda-error.ts";
+import type { Chat, JsonObject, Message } from "../store/records.ts";
+import { isBlockedByAny } from "../store/repositories/blacklist.ts";
+import {
+  advanceChat,
+  countUnreadForOthers,
+  findChat,
+  findMembers,
+} from "../store/repositories/chats.ts";
+import {
+  findMessage,
+  findMessages,
+  insertMessage,
+  listChatMessages,
+  markMessageDeleted,
+} from "../store/repositories/messages.ts";
+import type { Db } from "../store/store.ts";
+import { requireMembership } from "./chats.ts";
+import type { DomainContext } from "./context.ts";
+import { newMessageId } from "./ids.ts";
+import { checkMessageContent } from "./message-content.ts";
+import { type MessageView, messageView } from "./views/message-view.ts";
+
+/** Production allows deleting a message for one hour after it was sent. */
+export const DELETE_WINDOW_SECONDS = 3600;
+
+export interface NewMessage {
+  chatId: string;
+  authorId: number;
+  type: string;
+  content: JsonObject;
+  quoteId?: string | null;
+  /** Only the demo world backdates messages; everything else is written at the clock's now. */
+  created?: number;
+}
+
+async function withQuotes(db: Db, messages: readonly Message[], viewerId: number) {
+  const quoteIds = [...new Set(messages.flatMap((m) => (m.quoteId ? [m.quoteId] : [])))];
+  const quoted = new Map((await findMessages(db, quoteIds)).map((m) => [m.id, m]));
+  return messages.map((m) =>
+    messageView(m, viewerId, m.quoteId ? quoted.get(m.quoteId) : undefined),
+  );
+}
+
+export async function listMessages(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+  page: { limit: number; offset: number },
+): Promise<MessageView[]> {
+  const db = ctx.store.db;
+  await requireMembership(db, chatId, userId);
+  const messages = await listChatMessages(db, chatId, page.limit, page.offset);
+  return withQuotes(db, messages, userId);
+}
+
+/** A chat and the ids of its users; throws chat_not_found when there is no such chat. */
+async function chatWithParticipants(db: Db, chatId: string) {
+  const chat = await findChat(db, chatId);
+  if (!chat) throw new BesedaError("chat_not_found");
+  const participants = (await findMembers(db, [chat.id])).map((m) => m.userId);
+  return { chat, participants };
+}
+
+/** Writes a message by one of the chat's participants, inside the caller's transaction. */
+async function writeMessage(
+  ctx: DomainContext,
+  db: Db,
+  { chat, participants }: { chat: Chat; participants: readonly number[] },
+  input: Omit<NewMessage, "chatId">,
+): Promise<Message> {
+  const others = participants.filter((id) => id !== input.authorId);
+  if (await isBlockedByAny(db, others, input.authorId)) throw new BesedaError("author_blacklisted");
+  if (input.quoteId) {
+    const quoted = await findMessage(db, input.quoteId);
+    if (!quoted || quoted.chatId !== chat.id) {
+      throw new BesedaError("validation", {
+        fields: { quote_id: "must be the id of a message in this chat" },
+      });
+    }
+  }
+  const id = newMessageId();
+  const created = input.created ?? ctx.clock.now();
+  const seq = await advanceChat(db, chat.id, id, created);
+  const message: Message = {
+    id,
+    chatId: chat.id,
+    seq,
+    authorId: input.authorId,
+    type: input.type,
+    content: input.content,
+    quoteId: input.quoteId ?? null,
+    created,
+    readAt: null,
+    deletedAt: null,
+  };
+  await insertMessage(db, message);
+  await countUnreadForOthers(db, chat.id, input.authorId);
+  return message;
+}
+
+export interface SentMessage {
+  id: string;
+  created: number;
+  direction: "out";
+  type: "text";
+  content: { text: string };
+}
+
+/** postSendMessage: the account writes text into one of its chats. */
+export async function sendText(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+  text: string,
+): Promise<SentMessage> {
+  const message = await ctx.store.transaction(async (db) => {
+    const target = await chatWithParticipants(db, chatId);
+    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
+    return writeMessage(ctx, db, target, { authorId: userId, type: "text", content: { text } });
+  });
+  return {
+    id: message.id,
+    created: message.created,
+    direction: "out",
+    type: "text",
+    content: { text },
+  };
+}
+
+export interface SandboxMessageInput {
+  authorId: number;
+  type: string;
+  content: unknown;
+  quoteId: string | null;
+}
+
+/** Sandbox: any participant writes a message of any supported type; shown as its author sees it. */
+export async function postSandboxMessage(
+  ctx: DomainContext,
+  chatId: string,
+  input: SandboxMessageInput,
+  created?: number,
+): Promise<MessageView> {
+  return ctx.store.transaction(async (db) => {
+    const target = await chatWithParticipants(db, chatId);
+    if (!target.participants.includes(input.authorId)) {
+      throw new BesedaError("validation", { fields: { author_id: "is not a user of this chat" } });
+    }
+    const content = checkMessageContent(input.type, input.content, target.participants);
+    const message = await writeMessage(ctx, db, target, {
+      authorId: input.authorId,
+      type: input.type,
+      content,
+      quoteId: input.quoteId,
+      ...(created === undefined ? {} : { created }),
+    });
+    const [view] = await withQuotes(db, [message], input.authorId);
+    return view as MessageView;
+  });
+}
+
+/** deleteMessage: the message stays in history as type "deleted" with empty content. */
+export async function deleteMessage(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+  messageId: string,
+): Promise<Record<string, never>> {
+  await ctx.store.transaction(async (db) => {
+    await requireMembership(db, chatId, userId);
+    const message = await findMessage(db, messageId);
+    if (!message || message.chatId !== chatId) throw new BesedaError("message_not_found");
+    if (message.authorId !== userId) throw new BesedaError("message_not_own");
+    if (message.type === "deleted") return;
+    if (ctx.clock.now() - message.created > DELETE_WINDOW_SECONDS) {
+      throw new BesedaError("message_delete_expired");
+    }
+    await markMessageDeleted(db, message.id, ctx.clock.now());
+  });
+  return {};
+}

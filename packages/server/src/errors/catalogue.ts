@@ -1,0 +1,69 @@
+// Every error Beseda can answer with: its HTTP status, its message and the envelope it is rendered
+// in. Domain code throws BesedaError with one of these codes; http/plugins/error-handler.ts is the
+// one place that turns them into bodies.
+//
+// Envelopes:
+// - "api":    {"error":{"code":<status>,"message":"…","fields"?:{…}}}       (the document's)
+// - "token":  production's {"result":{"status":false,"message":"…"}} with 403, or the document's
+//             401 authError, chosen by the BESEDA_AUTH_ERRORS setting
+// - "oauth":  {"error":"<oauth code>","error_description":"…"}              (the token endpoint)
+export type Envelope = "api" | "token" | "oauth";
+
+export interface ErrorSpec {
+  status: number;
+  message: string;
+  envelope: Envelope;
+  /** For the oauth envelope: the RFC 6749 error code. */
+  oauthError?: string;
+}
+
+function api(status: number, message: string): ErrorSpec {
+  return { status, message, envelope: "api" };
+}
+
+function oauth(status: number, oauthError: string, message: string): ErrorSpec {
+  return { status, message, envelope: "oauth", oauthError };
+}
+
+export const ERRORS = {
+  // Generic request problems
+  validation: api(400, "Validation error"),
+  bad_request: api(400, "Bad request"),
+  not_found: api(404, "Not found"),
+  method_not_allowed: api(405, "Method not allowed"),
+  payload_too_large: api(413, "Request body is too large"),
+  unsupported_media_type: api(415, "Unsupported content type"),
+  rate_limited: api(429, "Too many requests"),
+  internal: api(500, "Error while processing request. Please, contact support"),
+  unavailable: api(503, "Service temporarily unavailable. Please, contact support"),
+
+  // Bearer tokens on the messenger API (messages as production words them)
+  token_invalid: { status: 403, message: "invalid access token", envelope: "token" },
+  token_expired: { status: 403, message: "access token expired", envelope: "token" },
+  account_forbidden: api(403, "Forbidden: the token does not belong to this account"),
+  scope_missing: api(403, "Forbidden: the token lacks the scope this method needs"),
+
+  // Messenger domain
+  chat_not_found: api(404, "Chat not found"),
+  message_not_found: api(404, "Message not found"),
+  message_not_own: api(403, "Only your own messages can be deleted"),
+  message_delete_expired: api(400, "Messages can be deleted only within one hour after sending"),
+  message_not_deletable: api(400, "This message cannot be deleted"),
+  author_blacklisted: api(403, "The recipient has blacklisted the author: the message is refused"),
+  user_not_found: api(404, "User not found"),
+
+  // Token endpoint (OAuth 2.0 error responses)
+  oauth_invalid_request: oauth(400, "invalid_request", "The request is missing a parameter"),
+  oauth_invalid_client: oauth(401, "invalid_client", "Client authentication failed"),
+  oauth_invalid_grant: oauth(400, "invalid_grant", "The grant is invalid, expired or used"),
+  oauth_unsupported_grant_type: oauth(400, "unsupported_grant_type", "Unsupported grant type"),
+
+  // Sandbox control API
+  admin_token_invalid: api(401, "The sandbox API needs Authorization: Bearer <admin token>"),
+  account_not_found: api(404, "Account not found"),
+  item_not_found: api(404, "Item not found"),
+  chat_conflict: api(400, "The chat cannot be created"),
+  clock_backwards: api(400, "The sandbox clock only moves forward"),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;

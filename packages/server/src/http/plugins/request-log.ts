@@ -1,0 +1,39 @@
+// One log line per request: method, path, status, duration and the account, if any. Secrets never
+// reach the log: query values of credential parameters are masked, and headers are not logged.
+// Fastify's LogController is where its own per-request lines come from; this one replaces both of
+// them (incoming and completed) with that single line.
+import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+
+const SECRET_PARAMS = /^(client_secret|refresh_token|code|access_token|token|password)$/i;
+
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf("?");
+  if (queryAt < 0) return url;
+  const params = new URLSearchParams(url.slice(queryAt + 1));
+  for (const key of new Set(params.keys())) {
+    if (SECRET_PARAMS.test(key.replace(/\[\]$/, ""))) params.set(key, "***");
+  }
+  return `${url.slice(0, queryAt)}?${params.toString().replaceAll("%2A", "*")}`;
+}
+
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override routeNotFound(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      user_id: request.principal?.userId,
+    };
+    if (error) reply.log.error({ ...line, err: error }, "request");
+    else reply.log.info(line, "request");
+  }
+}

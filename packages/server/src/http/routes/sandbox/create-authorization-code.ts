@@ -1,0 +1,39 @@
+// POST /sandbox/v1/authorization-codes {"client_id","user_id","scope"?,"redirect_uri"?} → 201
+// {"code","expires_in"}: what a user's consent gives an app, to exchange at /token with
+// grant_type=authorization_code (and then refresh).
+import type { FastifyInstance } from "fastify";
+import type { DomainContext } from "../../../domain/context.ts";
+import { createAuthorizationCode as create, MESSENGER_SCOPES } from "../../../domain/tokens.ts";
+import { userId } from "./schemas.ts";
+
+interface Route {
+  Body: { client_id: string; user_id: number; scope?: string; redirect_uri?: string };
+}
+
+export function createAuthorizationCode(app: FastifyInstance, ctx: DomainContext) {
+  app.route<Route>({
+    method: "POST",
+    url: "/authorization-codes",
+    schema: {
+      body: {
+        type: "object",
+        properties: {
+          client_id: { type: "string", minLength: 1 },
+          user_id: userId,
+          scope: { type: "string", pattern: "^[a-z_]+:[a-z_]+(,[a-z_]+:[a-z_]+)*$" },
+          redirect_uri: { type: "string", format: "uri" },
+        },
+        required: ["client_id", "user_id"],
+      },
+    },
+    handler: async ({ body }, reply) => {
+      const code = await create(ctx, {
+        clientId: body.client_id,
+        userId: body.user_id,
+        scopes: body.scope ? body.scope.split(",") : [...MESSENGER_SCOPES],
+        redirectUri: body.redirect_uri ?? null,
+      });
+      return reply.code(201).send(code);
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// JSON schemas shared by the sandbox routes. The sandbox API is Beseda's own public contract
+// (documented in the README); ids follow the messenger document's int64.
+export const userId = { type: "integer", format: "int64", minimum: 1 } as const;
+export const name = { type: "string", minLength: 1, maxLength: 200 } as const;
+
+export const accountParams = {
+  type: "object",
+  properties: { user_id: userId },
+  required: ["user_id"],
+} as const;
+
+export const chatParams = {
+  type: "object",
+  properties: { chat_id: { type: "string", minLength: 1, maxLength: 100 } },
+  required: ["chat_id"],
+} as const;

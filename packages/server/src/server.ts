@@ -1,0 +1,81 @@
+// Starts Beseda: opens (and migrates) the store, restores the sandbox clock, settles the admin
+// token, seeds the demo world into an empty store, and listens. Returns a handle that stops it
+// cleanly: in-flight requests finish, then the store closes.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import { buildApp } from "./app.ts";
+import { SandboxClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { DomainContext } from "./domain/context.ts";
+import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
+import { PublicUrls } from "./domain/public-urls.ts";
+import { loadClockOffset } from "./domain/sandbox-clock.ts";
+import { openSqliteStore, type Store } from "./store/store.ts";
+
+export const ADMIN_TOKEN_FILE = "admin-token";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Where the server listens, e.g. http://127.0.0.1:8080. */
+  url: string;
+  adminToken: string;
+  /** Set when this start seeded the demo world. */
+  demo: DemoWorld | null;
+  ctx: DomainContext;
+  clock: SandboxClock;
+  close(): Promise<void>;
+}
+
+/** The configured admin token, else the one kept in the data dir, else a new one kept there. */
+function settleAdminToken(config: Config): { token: string; generated: boolean } {
+  if (config.adminToken) return { token: config.adminToken, generated: false };
+  const file = join(config.dataDir, ADMIN_TOKEN_FILE);
+  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), generated: false };
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, generated: true };
+}
+
+function listenUrl(host: string, port: number): string {
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+}
+
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
+  const store: Store = await openSqliteStore(config.dataDir);
+  try {
+    const clock = new SandboxClock(await loadClockOffset(store));
+    const admin = settleAdminToken(config);
+    let url = listenUrl(config.host, config.port);
+    const ctx: DomainContext = {
+      store,
+      clock,
+      urls: new PublicUrls(() => config.publicUrl ?? url),
+      settings: { tokenTtlSeconds: config.tokenTtlSeconds },
+    };
+    const app = await buildApp({ config, ctx, clock, adminToken: admin.token, logger: log });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    if (address && typeof address === "object") url = listenUrl(config.host, address.port);
+    const demo = config.demo ? await seedDemoWorld(ctx) : null;
+    return {
+      app,
+      url,
+      adminToken: admin.token,
+      demo,
+      ctx,
+      clock,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

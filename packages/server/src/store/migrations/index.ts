@@ -1,0 +1,7 @@
+// Every migration, by name. Names start with a timestamp, so they sort in the order they run.
+import type { Migration } from "kysely/migration";
+import * as initial from "./20261124000000-initial.ts";
+
+export const MIGRATIONS: Record<string, Migration> = {
+  "20261124000000-initial": initial,
+};

@@ -1,0 +1,88 @@
+// Accounts: the sellers, buyers and the Avito system user, with their API credentials.
+import type { Selectable } from "kysely";
+import { type Account, num } from "../records.ts";
+import type { AccountTable } from "../schema.ts";
+import type { Db } from "../store.ts";
+
+function toAccount(row: Selectable<AccountTable>): Account {
+  return {
+    id: num(row.id),
+    name: row.name,
+    kind: row.kind,
+    profileKey: row.profile_key,
+    clientId: row.client_id,
+    clientSecret: row.client_secret,
+    created: num(row.created),
+  };
+}
+
+export async function insertAccount(db: Db, account: Account): Promise<void> {
+  await db
+    .insertInto("account")
+    .values({
+      id: account.id,
+      name: account.name,
+      kind: account.kind,
+      profile_key: account.profileKey,
+      client_id: account.clientId,
+      client_secret: account.clientSecret,
+      created: account.created,
+    })
+    .execute();
+}
+
+export async function findAccount(db: Db, id: number): Promise<Account | undefined> {
+  const row = await db.selectFrom("account").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function findAccounts(db: Db, ids: readonly number[]): Promise<Account[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("account").selectAll().where("id", "in", ids).execute();
+  return rows.map(toAccount);
+}
+
+export async function findAccountByClientId(
+  db: Db,
+  clientId: string,
+): Promise<Account | undefined> {
+  const row = await db
+    .selectFrom("account")
+    .selectAll()
+    .where("client_id", "=", clientId)
+    .executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function findAccountByKind(
+  db: Db,
+  kind: Account["kind"],
+): Promise<Account | undefined> {
+  const row = await db
+    .selectFrom("account")
+    .selectAll()
+    .where("kind", "=", kind)
+    .orderBy("created")
+    .executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function countAccounts(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("account")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return num(row.n);
+}
+
+export async function findAccountByProfileKey(
+  db: Db,
+  profileKey: string,
+): Promise<Account | undefined> {
+  const row = await db
+    .selectFrom("account")
+    .selectAll()
+    .where("profile_key", "=", profileKey)
+    .executeTakeFirst();
+  return row && toAccount(row);
+}

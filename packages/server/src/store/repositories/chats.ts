@@ -1,0 +1,180 @@
+// Chats and their members. A chat row holds what both sides share; a chat_member row holds one
+// side's view (its unread count and read mark) and copies of the columns the list filters and
+// sorts on, so that an account's chats list is one index range.
+import type { Selectable } from "kysely";
+import { type Chat, type ChatMember, type ChatType, num, numOrNull } from "../records.ts";
+import type { ChatMemberTable, ChatTable } from "../schema.ts";
+import type { Db } from "../store.ts";
+
+function toChat(row: Selectable<ChatTable>): Chat {
+  return {
+    id: row.id,
+    type: row.type,
+    itemId: numOrNull(row.item_id),
+    pairKey: row.pair_key,
+    created: num(row.created),
+    updated: num(row.updated),
+    lastMessageId: row.last_message_id,
+    lastSeq: num(row.last_seq),
+  };
+}
+
+function toMember(row: Selectable<ChatMemberTable>): ChatMember {
+  return {
+    chatId: row.chat_id,
+    userId: num(row.user_id),
+    unreadCount: row.unread_count,
+    lastReadAt: numOrNull(row.last_read_at),
+    updated: num(row.updated),
+  };
+}
+
+export async function insertChat(db: Db, chat: Chat, memberIds: readonly number[]): Promise<void> {
+  await db
+    .insertInto("chat")
+    .values({
+      id: chat.id,
+      type: chat.type,
+      item_id: chat.itemId,
+      pair_key: chat.pairKey,
+      created: chat.created,
+      updated: chat.updated,
+      last_message_id: chat.lastMessageId,
+      last_seq: chat.lastSeq,
+    })
+    .execute();
+  await db
+    .insertInto("chat_member")
+    .values(
+      memberIds.map((userId) => ({
+        chat_id: chat.id,
+        user_id: userId,
+        chat_type: chat.type,
+        item_id: chat.itemId,
+        updated: chat.updated,
+        unread_count: 0,
+        last_read_at: null,
+      })),
+    )
+    .execute();
+}
+
+export async function findChat(db: Db, id: string): Promise<Chat | undefined> {
+  const row = await db.selectFrom("chat").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toChat(row);
+}
+
+export async function findChatByPairKey(db: Db, pairKey: string): Promise<Chat | undefined> {
+  const row = await db
+    .selectFrom("chat")
+    .selectAll()
+    .where("pair_key", "=", pairKey)
+    .executeTakeFirst();
+  return row && toChat(row);
+}
+
+export async function findChats(db: Db, ids: readonly string[]): Promise<Chat[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("chat").selectAll().where("id", "in", ids).execute();
+  return rows.map(toChat);
+}
+
+export async function findMember(
+  db: Db,
+  chatId: string,
+  userId: number,
+): Promise<ChatMember | undefined> {
+  const row = await db
+    .selectFrom("chat_member")
+    .selectAll()
+    .where("chat_id", "=", chatId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row && toMember(row);
+}
+
+export async function findMembers(db: Db, chatIds: readonly string[]): Promise<ChatMember[]> {
+  if (chatIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("chat_member")
+    .selectAll()
+    .where("chat_id", "in", chatIds)
+    .execute();
+  return rows.map(toMember);
+}
+
+export interface ChatListFilter {
+  userId: number;
+  chatTypes: readonly ChatType[];
+  itemIds: readonly number[] | null;
+  unreadOnly: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** The account's chats, newest activity first: memberships only, to be hydrated by the caller. */
+export async function listMemberChats(db: Db, filter: ChatListFilter): Promise<ChatMember[]> {
+  let query = db
+    .selectFrom("chat_member")
+    .selectAll()
+    .where("user_id", "=", filter.userId)
+    .where("chat_type", "in", filter.chatTypes);
+  if (filter.itemIds) query = query.where("item_id", "in", filter.itemIds);
+  if (filter.unreadOnly) query = query.where("unread_count", ">", 0);
+  const rows = await query
+    .orderBy("updated", "desc")
+    .orderBy("chat_id", "desc")
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  return rows.map(toMember);
+}
+
+/** Takes the next message sequence of the chat and makes it the chat's newest activity. */
+export async function advanceChat(
+  db: Db,
+  chatId: string,
+  messageId: string,
+  at: number,
+): Promise<number> {
+  const row = await db
+    .updateTable("chat")
+    .set((eb) => ({
+      last_seq: eb("last_seq", "+", 1),
+      last_message_id: messageId,
+      updated: at,
+    }))
+    .where("id", "=", chatId)
+    .returning("last_seq")
+    .executeTakeFirstOrThrow();
+  await db.updateTable("chat_member").set({ updated: at }).where("chat_id", "=", chatId).execute();
+  return num(row.last_seq);
+}
+
+/** One more unread message for every member but the author. */
+export async function countUnreadForOthers(
+  db: Db,
+  chatId: string,
+  authorId: number,
+): Promise<void> {
+  await db
+    .updateTable("chat_member")
+    .set((eb) => ({ unread_count: eb("unread_count", "+", 1) }))
+    .where("chat_id", "=", chatId)
+    .where("user_id", "!=", authorId)
+    .execute();
+}
+
+export async function markMemberRead(
+  db: Db,
+  chatId: string,
+  userId: number,
+  at: number,
+): Promise<void> {
+  await db
+    .updateTable("chat_member")
+    .set({ unread_count: 0, last_read_at: at })
+    .where("chat_id", "=", chatId)
+    .where("user_id", "=", userId)
+    .execute();
+}

@@ -1,0 +1,93 @@
+// Messages, ordered inside their chat by seq. Content is stored as JSON text so that the same
+// column works on every dialect.
+import type { Selectable } from "kysely";
+import { type JsonObject, type Message, num, numOrNull } from "../records.ts";
+import type { MessageTable } from "../schema.ts";
+import type { Db } from "../store.ts";
+
+function toMessage(row: Selectable<MessageTable>): Message {
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    seq: num(row.seq),
+    authorId: num(row.author_id),
+    type: row.type,
+    content: JSON.parse(row.content) as JsonObject,
+    quoteId: row.quote_id,
+    created: num(row.created),
+    readAt: numOrNull(row.read_at),
+    deletedAt: numOrNull(row.deleted_at),
+  };
+}
+
+export async function insertMessage(db: Db, message: Message): Promise<void> {
+  await db
+    .insertInto("message")
+    .values({
+      id: message.id,
+      chat_id: message.chatId,
+      seq: message.seq,
+      author_id: message.authorId,
+      type: message.type,
+      content: JSON.stringify(message.content),
+      quote_id: message.quoteId,
+      created: message.created,
+      read_at: message.readAt,
+      deleted_at: message.deletedAt,
+    })
+    .execute();
+}
+
+export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
+  const row = await db.selectFrom("message").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toMessage(row);
+}
+
+export async function findMessages(db: Db, ids: readonly string[]): Promise<Message[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("message").selectAll().where("id", "in", ids).execute();
+  return rows.map(toMessage);
+}
+
+/** Newest first. */
+export async function listChatMessages(
+  db: Db,
+  chatId: string,
+  limit: number,
+  offset: number,
+): Promise<Message[]> {
+  const rows = await db
+    .selectFrom("message")
+    .selectAll()
+    .where("chat_id", "=", chatId)
+    .orderBy("seq", "desc")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows.map(toMessage);
+}
+
+/** Marks as read, at `at`, every message of the chat that others wrote and `readerId` had not read. */
+export async function markIncomingRead(
+  db: Db,
+  chatId: string,
+  readerId: number,
+  at: number,
+): Promise<void> {
+  await db
+    .updateTable("message")
+    .set({ read_at: at })
+    .where("chat_id", "=", chatId)
+    .where("author_id", "!=", readerId)
+    .where("read_at", "is", null)
+    .execute();
+}
+
+/** The message keeps its place in history with type "deleted" and empty content. */
+export async function markMessageDeleted(db: Db, id: string, at: number): Promise<void> {
+  await db
+    .updateTable("message")
+    .set({ type: "deleted", content: "{}", deleted_at: at })
+    .where("id", "=", id)
+    .execute();
+}

@@ -1,0 +1,118 @@
+// Table shapes as Kysely sees them. Integers are 64-bit ids or unix seconds; PostgreSQL will hand
+// bigints back as strings, so repositories convert rows with Number() in one place each.
+
+export type ChatType = "u2i" | "u2u" | "a2u";
+export type AccountKind = "user" | "avito";
+
+export interface AccountTable {
+  id: number;
+  name: string;
+  kind: AccountKind;
+  /** 32 hex characters: the public profile URL's key (production hashes user ids there too). */
+  profile_key: string;
+  client_id: string;
+  /** Kept in clear: webhook signatures are keyed with it. */
+  client_secret: string;
+  created: number;
+}
+
+export interface ItemTable {
+  id: number;
+  owner_id: number;
+  title: string;
+  price_string: string | null;
+  status_id: number;
+  created: number;
+}
+
+export interface ChatTable {
+  id: string;
+  type: ChatType;
+  item_id: number | null;
+  /** One chat per pair (and item): "u2i:<item>:<buyer>", "u2u:<low>:<high>", "a2u:<user>". */
+  pair_key: string;
+  created: number;
+  updated: number;
+  last_message_id: string | null;
+  /** Sequence of the newest message; messages are ordered by (chat_id, seq). */
+  last_seq: number;
+}
+
+/** One row per participant: the chat as that account lists it. */
+export interface ChatMemberTable {
+  chat_id: string;
+  user_id: number;
+  chat_type: ChatType;
+  item_id: number | null;
+  updated: number;
+  unread_count: number;
+  last_read_at: number | null;
+}
+
+export interface MessageTable {
+  id: string;
+  chat_id: string;
+  seq: number;
+  author_id: number;
+  type: string;
+  /** JSON text of the message's content object. */
+  content: string;
+  quote_id: string | null;
+  created: number;
+  /** When the other participant read it. */
+  read_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface BlacklistTable {
+  user_id: number;
+  blocked_user_id: number;
+  reason_id: number | null;
+  item_id: number | null;
+  created: number;
+}
+
+export type TokenKind = "access" | "refresh";
+export type GrantType = "client_credentials" | "authorization_code" | "refresh_token";
+
+export interface TokenTable {
+  /** SHA-256 of the token, hex: tokens themselves are never stored. */
+  token_hash: string;
+  kind: TokenKind;
+  user_id: number;
+  client_id: string;
+  grant_type: GrantType;
+  /** Comma-separated scopes; null: a personal (client_credentials) token with every scope. */
+  scope: string | null;
+  created: number;
+  expires_at: number | null;
+  used_at: number | null;
+}
+
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  client_id: string;
+  user_id: number;
+  scope: string;
+  redirect_uri: string | null;
+  created: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  account: AccountTable;
+  item: ItemTable;
+  chat: ChatTable;
+  chat_member: ChatMemberTable;
+  message: MessageTable;
+  blacklist: BlacklistTable;
+  token: TokenTable;
+  authorization_code: AuthorizationCodeTable;
+  setting: SettingTable;
+}

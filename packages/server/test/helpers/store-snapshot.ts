@@ -1,0 +1,24 @@
+// Every row of every table, in a stable order: compare two snapshots to prove that a refused
+// request changed nothing.
+import type { Store } from "../../src/store/store.ts";
+
+const TABLES = [
+  "account",
+  "item",
+  "chat",
+  "chat_member",
+  "message",
+  "blacklist",
+  "token",
+  "authorization_code",
+  "setting",
+] as const;
+
+export async function storeSnapshot(store: Store): Promise<string> {
+  const tables: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const rows = await store.db.selectFrom(table).selectAll().execute();
+    tables[table] = rows.map((row) => JSON.stringify(row)).sort();
+  }
+  return JSON.stringify(tables);
+}

@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { OPENAPI_FORMATS } from "./http/openapi/formats.ts";
 import { errorHandler } from "./http/plugins/error-handler.ts";
+import { gracefulClose } from "./http/plugins/graceful-close.ts";
 import { RequestLogController } from "./http/plugins/request-log.ts";
 import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
 import { messengerRoutes } from "./http/routes/messenger/index.ts";
@@ -40,6 +41,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(errorHandler, { authErrors: deps.config.authErrors });
   await app.register(wireTolerance);
+  await app.register(gracefulClose);
   await app.register(formbody);
 
   publicRoutes(app, deps.ctx);

@@ -123,7 +123,9 @@ export function checkMessageContent(
     case "video":
     case "file":
     case "appCall":
-      if (Object.keys(body).length > 0) problems.content = `must be {} for ${type} messages`;
+      if (Object.keys(body).length > 0) {
+        throw validationError({ content: `must be {} for ${type} messages` });
+      }
       return {};
   }
   if (Object.keys(problems).length > 0) throw validationError(problems);

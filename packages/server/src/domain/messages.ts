@@ -1,7 +1,7 @@
 // Messages: the history of a chat, sending (through the API or, for any participant, through the
 // sandbox), deleting one's own within the hour. Every write happens in one transaction that also
 // moves the chat's newest activity and the other side's unread count.
-import { BesedaError } from "../errors/beseda-error.ts";
+import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { Chat, JsonObject, Message } from "../store/records.ts";
 import { isBlockedByAny } from "../store/repositories/blacklist.ts";
 import {
@@ -117,6 +117,8 @@ export async function sendText(
   chatId: string,
   text: string,
 ): Promise<SentMessage> {
+  // The document bounds the length only; an empty message is refused as production's apps do.
+  if (text.trim() === "") throw validationError({ "message.text": "must not be empty" });
   const message = await ctx.store.transaction(async (db) => {
     const target = await chatWithParticipants(db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");

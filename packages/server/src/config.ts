@@ -105,7 +105,7 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     env: "BESEDA_DATA_DIR",
     flag: "data-dir",
     default: "./data",
-    description: "Folder of the SQLite store, the admin token and (later) media.",
+    description: "Folder of the SQLite store and the generated admin token.",
     parse: text,
   },
   {

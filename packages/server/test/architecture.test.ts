@@ -1,0 +1,58 @@
+// The layering the project follows, checked on the source: http → domain → store, one way; the
+// domain knows neither Fastify nor Kysely; only the clock reads the system time.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const SRC = fileURLToPath(new URL("../src", import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map(
+    (m) => m[1] ?? "",
+  );
+}
+
+const files = sources(SRC).map((path) => ({ path: relative(SRC, path), imports: importsOf(path) }));
+
+test.each([
+  ["domain", [/^fastify/, /^kysely/, /\/http\//]],
+  ["store", [/^fastify/, /\/domain\//, /\/http\//]],
+  ["errors", [/^fastify/, /^kysely/, /\/domain\//, /\/http\//, /\/store\//]],
+] as const)("%s imports none of the layers above it", (layer, forbidden) => {
+  const offending = files
+    .filter((f) => f.path.startsWith(`${layer}/`))
+    .flatMap((f) =>
+      f.imports.filter((i) => forbidden.some((re) => re.test(i))).map((i) => `${f.path}: ${i}`),
+    );
+  expect(offending).toEqual([]);
+});
+
+test("route handlers reach the store only through the domain", () => {
+  const offending = files
+    .filter((f) => f.path.startsWith("http/routes/"))
+    .flatMap((f) =>
+      f.imports
+        .filter((i) => /\/store\/|^kysely/.test(i) && !i.includes("/store/records.ts"))
+        .map((i) => `${f.path}: ${i}`),
+    );
+  expect(offending).toEqual([]);
+});
+
+test("only the clock reads the system time", () => {
+  const readers = sources(SRC)
+    .filter((path) =>
+      /Date\.now\(\)|new Date\(/.test(readFileSync(path, "utf8").replace(/\/\/.*$/gm, "")),
+    )
+    .map((path) => relative(SRC, path));
+  expect(readers).toEqual(["clock.ts"]);
+});

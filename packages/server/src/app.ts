@@ -37,6 +37,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         formats: OPENAPI_FORMATS,
         discriminator: true,
       },
+      // @fastify/ajv-compiler adds ajv-formats after customOptions, and its int64 accepts any
+      // integer: put back ours, which keep ids within JSON's safe range (WIRE-NOTES).
+      onCreate: (ajv) => {
+        for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
+      },
     },
   });
   await app.register(errorHandler, { authErrors: deps.config.authErrors });

@@ -47,6 +47,9 @@ export const wireTolerance = fp(
     // Fastify's own parser, which also refuses prototype poisoning, for every non-empty body.
     const parseJson = app.getDefaultJsonParser("error", "error");
     app.removeContentTypeParser("application/json");
+    // Fastify parses text/plain by default; no route takes text, so it is a wrong content type
+    // (415), not a body that fails validation.
+    app.removeContentTypeParser("text/plain");
     // An empty body with a JSON content type (clients send one on /read and delete) is no body.
     app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       const text = body.toString();

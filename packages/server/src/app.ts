@@ -31,7 +31,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: {
       customOptions: {
         allErrors: true,
-        coerceTypes: "array",
+        // Query and path strings are converted by wire-tolerance, strictly; bodies are taken as sent.
+        coerceTypes: false,
         useDefaults: true,
         removeAdditional: false,
         formats: OPENAPI_FORMATS,

@@ -129,6 +129,26 @@ describe("query arrays", () => {
   });
 });
 
+describe("numbers", () => {
+  test.each([
+    "limit=0x10",
+    "limit=1e1",
+    "limit=10.0",
+    "limit=%2010",
+    "offset=",
+    "item_ids=0x10",
+    "item_ids=1e3",
+  ])("%s is not a decimal integer and is refused", async (query) => {
+    const response = await rawChats(query);
+    expectFieldError(response, query.split("=")[0] as string);
+  });
+
+  test("decimal integers with a sign or leading zeros are read as numbers", async () => {
+    expect(await rawChatIds("limit=010")).toEqual(await rawChatIds("limit=10"));
+    expectFieldError(await rawChats("offset=-0001"), "offset");
+  });
+});
+
 describe("booleans", () => {
   // The world's chat holds a message from the buyer that the seller never read; chat2 is empty.
   test("unread_only=true/True and false/False mean the same", async () => {
@@ -273,6 +293,9 @@ describe("send-message bodies", () => {
     ],
     ["empty text", { message: { text: "" }, type: "text" }, "message.text"],
     ["message not an object", { message: "Привет", type: "text" }, "message"],
+    // Bodies are taken as sent: a number is not text and an array is not a type.
+    ["text as a number", { message: { text: 5 }, type: "text" }, "message.text"],
+    ["type as an array", { message: { text: "Привет" }, type: ["text"] }, "type"],
     ["an empty object", {}, "message"],
   ];
 

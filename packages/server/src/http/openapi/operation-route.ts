@@ -1,6 +1,5 @@
 // Route options for one operation of the messenger document: its method, path, input schemas,
-// required scope and the query normalization it needs. Route files add only their handler.
-import { normalizeQuery } from "../plugins/wire-tolerance.ts";
+// and required scope. Route files add only their handler.
 import { findOperation, messengerDocument } from "./contract.ts";
 
 export function operationRoute(operationId: string) {
@@ -10,6 +9,5 @@ export function operationRoute(operationId: string) {
     url: operation.url,
     schema: operation.schema,
     config: { scope: operation.scope },
-    preValidation: normalizeQuery(operation.schema.querystring),
   };
 }

@@ -1,7 +1,7 @@
 // What production accepts and clients rely on (WIRE-NOTES, "Lists and pagination"): query arrays
 // as repeated keys, comma lists or name[]; booleans as True/False; a JSON content type on an empty
 // body. Unknown JSON fields are simply not looked at.
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { JsonSchema } from "../openapi/contract.ts";
 
@@ -17,33 +17,56 @@ export function parseQuery(query: string): Record<string, string | string[]> {
   return out;
 }
 
-/**
- * A preValidation hook for one route: splits comma lists in its array parameters and lower-cases
- * True/False in its boolean ones, so that ajv sees the shapes the document describes.
- */
-export function normalizeQuery(querySchema: JsonSchema | undefined) {
-  const properties = (querySchema?.properties ?? {}) as Record<string, JsonSchema>;
-  const arrays = Object.keys(properties).filter((k) => properties[k]?.type === "array");
-  const booleans = Object.keys(properties).filter((k) => properties[k]?.type === "boolean");
-  return async (request: FastifyRequest): Promise<void> => {
-    const query = request.query as Record<string, string | string[] | undefined>;
-    for (const key of arrays) {
-      const value = query[key];
-      if (value === undefined) continue;
-      const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(","));
-      query[key] = parts.map((p) => p.trim()).filter((p) => p !== "");
+type Raw = string | string[] | undefined;
+
+/** A query or path string as the JSON type its schema declares; left as it is when it is not one. */
+function coerceValue(raw: Raw, schema: JsonSchema | undefined): unknown {
+  switch (schema?.type) {
+    case "array": {
+      if (raw === undefined) return raw;
+      const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(","));
+      const items = schema.items as JsonSchema | undefined;
+      return parts
+        .map((p) => p.trim())
+        .filter((p) => p !== "")
+        .map((p) => coerceValue(p, items));
     }
-    for (const key of booleans) {
-      const value = query[key];
-      if (typeof value === "string" && /^(true|false)$/i.test(value)) {
-        query[key] = value.toLowerCase();
-      }
+    case "integer":
+      return typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    case "number":
+      return typeof raw === "string" && /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    case "boolean":
+      if (typeof raw === "string" && /^(true|false)$/i.test(raw))
+        return raw.toLowerCase() === "true";
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+/** Converts, in place, the properties of `values` that `schema` types. */
+export function coerceParameters(
+  values: Record<string, Raw>,
+  schema: JsonSchema | undefined,
+): void {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [name, property] of Object.entries(properties)) {
+    if (values[name] !== undefined) {
+      (values as Record<string, unknown>)[name] = coerceValue(values[name], property);
     }
-  };
+  }
 }
 
 export const wireTolerance = fp(
   async (app: FastifyInstance) => {
+    // Query and path values are strings on the wire. They become numbers and booleans here, by
+    // strict rules (decimal digits only; true/false in any case), and ajv then checks them without
+    // coercing anything: "0x10" or "1e3" is not a limit, and a JSON body is taken as sent.
+    app.addHook("preValidation", async (request) => {
+      const schema = request.routeOptions.schema;
+      coerceParameters(request.query as Record<string, Raw>, schema?.querystring as JsonSchema);
+      coerceParameters(request.params as Record<string, Raw>, schema?.params as JsonSchema);
+    });
     // Fastify's own parser, which also refuses prototype poisoning, for every non-empty body.
     const parseJson = app.getDefaultJsonParser("error", "error");
     app.removeContentTypeParser("application/json");

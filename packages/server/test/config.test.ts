@@ -32,10 +32,13 @@ test("bad values are refused with the setting's name", () => {
 
 test("the README's settings table lists every setting", () => {
   const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const rows = readme.split("\n").filter((line) => line.startsWith("| `"));
+  const rows = readme
+    .split("\n")
+    .filter((line) => line.startsWith("|"))
+    .map((line) => line.split("|").map((cell) => cell.trim()));
   for (const setting of SETTINGS) {
-    const row = rows.find((line) => line.startsWith(`| \`${setting.env}\` |`));
+    const row = rows.find((cells) => cells[1] === `\`${setting.env}\``);
     expect(row, setting.env).toBeDefined();
-    expect(row, setting.env).toContain(`\`--${setting.flag}\``);
+    expect(row?.[2], setting.env).toContain(`\`--${setting.flag}\``);
   }
 });

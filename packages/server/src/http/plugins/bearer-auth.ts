@@ -1,7 +1,8 @@
 // Bearer tokens on every messenger route of the group it is registered in. Runs first (onRequest):
 // a missing, unknown or expired token is refused before anything else is looked at, as production
-// does. Once the input is validated (preHandler), the token's account must be the {user_id} of the
-// path and hold the scope the operation's `security` section names.
+// does. Then, before the input is validated (preValidation, once wire-tolerance has read the path's
+// numbers), the token's account must be the {user_id} of the path and hold the scope the
+// operation's `security` section names: another account learns nothing, not even validation errors.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { DomainContext } from "../../domain/context.ts";
@@ -38,10 +39,11 @@ export const bearerAuth = fp(
       if (!token) throw new BesedaError("token_invalid");
       request.principal = await authenticate(options.ctx, token);
     });
-    app.addHook("preHandler", async (request) => {
+    app.addHook("preValidation", async (request) => {
       const principal = principalOf(request);
-      const params = request.params as { user_id?: number };
-      if (params.user_id !== undefined && params.user_id !== principal.userId) {
+      const params = request.params as { user_id?: unknown };
+      // A user_id that is not a valid id is left to validation (400).
+      if (Number.isSafeInteger(params.user_id) && params.user_id !== principal.userId) {
         throw new BesedaError("account_forbidden");
       }
       const scope = request.routeOptions.config.scope;

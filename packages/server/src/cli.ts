@@ -14,7 +14,9 @@ function usage(): string {
 function banner(server: RunningServer): string {
   const lines = [
     `Beseda is listening on ${server.url}`,
-    `  sandbox admin token: ${server.adminToken}`,
+    server.adminTokenSource === "configured"
+      ? "  sandbox admin token: as configured (BESEDA_ADMIN_TOKEN or --admin-token)"
+      : `  sandbox admin token: ${server.adminToken}`,
   ];
   if (server.demo) {
     const { seller } = server.demo;

@@ -22,6 +22,8 @@ export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:8080. */
   url: string;
   adminToken: string;
+  /** Where the admin token came from: a configured one is never printed. */
+  adminTokenSource: "configured" | "data dir" | "generated";
   /** Set when this start seeded the demo world. */
   demo: DemoWorld | null;
   ctx: DomainContext;
@@ -30,13 +32,17 @@ export interface RunningServer {
 }
 
 /** The configured admin token, else the one kept in the data dir, else a new one kept there. */
-function settleAdminToken(config: Config): { token: string; generated: boolean } {
-  if (config.adminToken) return { token: config.adminToken, generated: false };
+function settleAdminToken(config: Config): {
+  token: string;
+  source: RunningServer["adminTokenSource"];
+} {
+  if (config.adminToken) return { token: config.adminToken, source: "configured" };
   const file = join(config.dataDir, ADMIN_TOKEN_FILE);
-  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), generated: false };
+  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (kept !== "") return { token: kept, source: "data dir" };
   const token = randomBytes(24).toString("base64url");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, generated: true };
+  return { token, source: "generated" };
 }
 
 function listenUrl(host: string, port: number): string {
@@ -66,6 +72,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       app,
       url,
       adminToken: admin.token,
+      adminTokenSource: admin.source,
       demo,
       ctx,
       clock,

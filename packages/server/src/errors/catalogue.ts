@@ -30,12 +30,10 @@ export const ERRORS = {
   validation: api(400, "Validation error"),
   bad_request: api(400, "Bad request"),
   not_found: api(404, "Not found"),
-  method_not_allowed: api(405, "Method not allowed"),
   payload_too_large: api(413, "Request body is too large"),
   unsupported_media_type: api(415, "Unsupported content type"),
   rate_limited: api(429, "Too many requests"),
   internal: api(500, "Error while processing request. Please, contact support"),
-  unavailable: api(503, "Service temporarily unavailable. Please, contact support"),
 
   // Bearer tokens on the messenger API (messages as production words them)
   token_invalid: { status: 403, message: "invalid access token", envelope: "token" },

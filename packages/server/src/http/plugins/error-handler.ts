@@ -43,11 +43,12 @@ function fieldsOf(
   return fields;
 }
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
-  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "bad_request",
-  FST_ERR_CTP_INVALID_JSON_BODY: "bad_request",
+/** Fastify's own client errors (bad JSON, wrong content type, body too large, bad URL) by status. */
+const CLIENT_ERRORS: Record<number, ErrorCode> = {
+  400: "bad_request",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
 };
 
 /** Turns whatever was thrown into a BesedaError; null for a server fault. */
@@ -60,14 +61,13 @@ export function toBesedaError(error: FastifyError | BesedaError | Error): Beseda
   if (fastifyError.validation) {
     return validationError(fieldsOf(fastifyError.validation, fastifyError.validationContext));
   }
-  const mapped = fastifyError.code && FASTIFY_CODES[fastifyError.code];
-  if (mapped) return new BesedaError(mapped);
-  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
+  if (error instanceof SyntaxError || fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
     return new BesedaError("bad_request", { message: "The request body is not valid JSON" });
   }
-  if (fastifyError.statusCode === 413) return new BesedaError("payload_too_large");
-  if (fastifyError.statusCode === 415) return new BesedaError("unsupported_media_type");
-  return null;
+  const code =
+    fastifyError.statusCode === undefined ? undefined : CLIENT_ERRORS[fastifyError.statusCode];
+  // Fastify's messages for client errors say what was wrong and reveal nothing of the server.
+  return code ? new BesedaError(code, { message: error.message }) : null;
 }
 
 export function renderError(

@@ -47,6 +47,8 @@ export function token(app: FastifyInstance, ctx: DomainContext) {
   app.route({
     method: ["GET", "POST"],
     url: "/token",
+    // HEAD would run the GET handler and issue a token nobody sees.
+    exposeHeadRoute: false,
     handler: async (request, reply) => {
       reply.header("Cache-Control", "no-store");
       return requestToken(ctx, parseTokenRequest(fieldsOf(request)));

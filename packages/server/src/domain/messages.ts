@@ -28,7 +28,6 @@ import { type MessageView, messageView } from "./views/message-view.ts";
 export const DELETE_WINDOW_SECONDS = 3600;
 
 export interface NewMessage {
-  chatId: string;
   authorId: number;
   type: string;
   content: JsonObject;
@@ -70,16 +69,14 @@ async function writeMessage(
   ctx: DomainContext,
   db: Db,
   { chat, participants }: { chat: Chat; participants: readonly number[] },
-  input: Omit<NewMessage, "chatId">,
+  input: NewMessage,
 ): Promise<Message> {
   const others = participants.filter((id) => id !== input.authorId);
   if (await isBlockedByAny(db, others, input.authorId)) throw new BesedaError("author_blacklisted");
   if (input.quoteId) {
     const quoted = await findMessage(db, input.quoteId);
     if (!quoted || quoted.chatId !== chat.id) {
-      throw new BesedaError("validation", {
-        fields: { quote_id: "must be the id of a message in this chat" },
-      });
+      throw validationError({ quote_id: "must be the id of a message in this chat" });
     }
   }
   const id = newMessageId();
@@ -150,7 +147,7 @@ export async function postSandboxMessage(
   return ctx.store.transaction(async (db) => {
     const target = await chatWithParticipants(db, chatId);
     if (!target.participants.includes(input.authorId)) {
-      throw new BesedaError("validation", { fields: { author_id: "is not a user of this chat" } });
+      throw validationError({ author_id: "is not a user of this chat" });
     }
     const content = checkMessageContent(input.type, input.content, target.participants);
     const message = await writeMessage(ctx, db, target, {

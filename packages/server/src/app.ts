@@ -10,6 +10,7 @@ import { errorHandler } from "./http/plugins/error-handler.ts";
 import { gracefulClose } from "./http/plugins/graceful-close.ts";
 import { RequestLogController } from "./http/plugins/request-log.ts";
 import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
+import { mediaRoutes } from "./http/routes/media/index.ts";
 import { messengerRoutes } from "./http/routes/messenger/index.ts";
 import { publicRoutes } from "./http/routes/public/index.ts";
 import { sandboxRoutes } from "./http/routes/sandbox/index.ts";
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(formbody);
 
   publicRoutes(app, deps.ctx);
+  mediaRoutes(app, deps.ctx);
   token(app, deps.ctx);
   await app.register(messengerRoutes, {
     ctx: deps.ctx,

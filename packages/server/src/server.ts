@@ -13,9 +13,14 @@ import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
+import { LocalDiskBlobStore } from "./store/blob-store.ts";
 import { openSqliteStore, type Store } from "./store/store.ts";
 
 export const ADMIN_TOKEN_FILE = "admin-token";
+/** Keys the signatures of expiring media links. */
+export const SIGNING_KEY_FILE = "url-signing-key";
+/** Media blobs, under the data dir. */
+export const MEDIA_DIR = "media";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,18 +36,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A secret kept in a file of the data dir (readable by its owner only), made on first need. */
+function keptSecret(file: string, make: () => string): { secret: string; generated: boolean } {
+  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (kept !== "") return { secret: kept, generated: false };
+  const secret = make();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { secret, generated: true };
+}
+
 /** The configured admin token, else the one kept in the data dir, else a new one kept there. */
 function settleAdminToken(config: Config): {
   token: string;
   source: RunningServer["adminTokenSource"];
 } {
   if (config.adminToken) return { token: config.adminToken, source: "configured" };
-  const file = join(config.dataDir, ADMIN_TOKEN_FILE);
-  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
-  if (kept !== "") return { token: kept, source: "data dir" };
-  const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, source: "generated" };
+  const kept = keptSecret(join(config.dataDir, ADMIN_TOKEN_FILE), () =>
+    randomBytes(24).toString("base64url"),
+  );
+  return { token: kept.secret, source: kept.generated ? "generated" : "data dir" };
 }
 
 function listenUrl(host: string, port: number): string {
@@ -57,8 +69,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);
     let url = listenUrl(config.host, config.port);
+    const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
+      randomBytes(32).toString("hex"),
+    ).secret;
     const ctx: DomainContext = {
       store,
+      media: {
+        blobs: new LocalDiskBlobStore(join(config.dataDir, MEDIA_DIR)),
+        signingKey: Buffer.from(signingKey, "hex"),
+      },
       clock,
       urls: new PublicUrls(() => config.publicUrl ?? url),
       settings: { tokenTtlSeconds: config.tokenTtlSeconds },

@@ -1,11 +1,14 @@
 // The demo world seeded into an empty data dir: one seller with a few items, several buyers, and
 // chats of every kind (u2i, u2u, a2u) holding every message type the sandbox knows, some read and
 // some not, so that a client pointed at a fresh server has something real to list.
+import { readFile } from "node:fs/promises";
 import { countAccounts } from "../store/repositories/accounts.ts";
 import { type AccountCredentials, createAccount, createItem, credentialsOf } from "./accounts.ts";
 import { openChat, readChat } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
+import { uploadImage } from "./images.ts";
 import { deleteMessage, postSandboxMessage } from "./messages.ts";
+import { storeVoice } from "./voices.ts";
 
 export interface DemoWorld {
   seller: AccountCredentials;
@@ -14,6 +17,29 @@ export interface DemoWorld {
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
+
+/** A real Opus-in-MP4 voice file (2 s of two tones), shipped in the repo. */
+export const VOICE_SAMPLE = new URL("../../assets/voice-sample.mp4", import.meta.url);
+
+/** A "photo" for the demo: a gradient with a few shapes, as a JPEG. */
+async function demoPhoto(from: string, to: string): Promise<Buffer> {
+  const { default: sharp } = await import("sharp");
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1200">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+      <stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>
+    <rect width="1600" height="1200" fill="url(#g)"/>
+    <rect x="300" y="520" width="1000" height="360" rx="60" fill="#ffffff" fill-opacity="0.35"/>
+    <circle cx="1250" cy="300" r="150" fill="#ffffff" fill-opacity="0.5"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+}
+
+/** Uploads a demo photo as `ownerId` and returns its image id. */
+async function photo(ctx: DomainContext, ownerId: number, from: string, to: string) {
+  const uploaded = await uploadImage(ctx, ownerId, await demoPhoto(from, to));
+  const [imageId] = Object.keys(uploaded);
+  if (!imageId) throw new Error("demo photo was not stored");
+  return imageId;
+}
 
 /** Seeds the demo world when the store holds no account yet; returns null otherwise. */
 export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | null> {
@@ -111,6 +137,8 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
   const slip = await say(phoneChat, seller.id, 10 * 60, "text", { text: "Скидка 50%!" });
   await deleteMessage(ctx, seller.id, phoneChat, slip.id);
   await say(phoneChat, dmitry.id, 5 * 60, "text", { text: "А за 40 000 ₽ отдадите?" });
+  const { voice_id } = await storeVoice(ctx, await readFile(VOICE_SAMPLE));
+  await say(phoneChat, dmitry.id, 4 * 60, "voice", { voice: { voice_id } });
 
   const friendChat = (
     await openChat(ctx, { type: "u2u", userIds: [ekaterina.id, seller.id] }, now - 4 * DAY)

@@ -8,6 +8,8 @@ export const MAX_TEXT_LENGTH = 1000;
 
 export const SANDBOX_MESSAGE_TYPES = [
   "text",
+  "image",
+  "voice",
   "link",
   "item",
   "location",
@@ -18,9 +20,6 @@ export const SANDBOX_MESSAGE_TYPES = [
   "appCall",
 ] as const;
 export type SandboxMessageType = (typeof SANDBOX_MESSAGE_TYPES)[number];
-
-/** Types that come with the media issue: refused for now with a clear reason. */
-const MEDIA_TYPES = ["image", "voice"];
 
 type Problems = Record<string, string>;
 
@@ -58,6 +57,20 @@ function nested(problems: Problems, content: JsonObject, key: string): JsonObjec
   return value;
 }
 
+export interface CheckedContent {
+  content: JsonObject;
+  /** The image or voice id an image or voice message carries; its content is derived from it. */
+  attachmentId: string | null;
+}
+
+function id(problems: Problems, path: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[0-9a-f.]{1,80}$/.test(value)) {
+    problems[path] = "must be an id returned by an upload";
+    return "";
+  }
+  return value;
+}
+
 /**
  * Checks a sandbox message's content against its type and returns what will be stored.
  * `participants` are the chat's users: a missed call must target one of them.
@@ -66,17 +79,25 @@ export function checkMessageContent(
   type: string,
   content: unknown,
   participants: readonly number[],
-): JsonObject {
-  if (MEDIA_TYPES.includes(type)) {
-    throw validationError({ type: `"${type}" messages arrive with media support` });
-  }
+): CheckedContent {
   if (!(SANDBOX_MESSAGE_TYPES as readonly string[]).includes(type)) {
     throw validationError({ type: `must be one of ${SANDBOX_MESSAGE_TYPES.join(", ")}` });
   }
   const body = content ?? {};
   if (!isObject(body)) throw validationError({ content: "must be an object" });
   const problems: Problems = {};
+  let attachmentId: string | null = null;
   switch (type as SandboxMessageType) {
+    case "image":
+      attachmentId = id(problems, "content.image_id", body.image_id);
+      break;
+    case "voice":
+      attachmentId = id(
+        problems,
+        "content.voice.voice_id",
+        nested(problems, body, "voice").voice_id,
+      );
+      break;
     case "text":
       text(problems, "content.text", body.text, true);
       break;
@@ -126,10 +147,11 @@ export function checkMessageContent(
       if (Object.keys(body).length > 0) {
         throw validationError({ content: `must be {} for ${type} messages` });
       }
-      return {};
+      return { content: {}, attachmentId: null };
   }
   if (Object.keys(problems).length > 0) throw validationError(problems);
-  return withDefaults(type as SandboxMessageType, body);
+  if (attachmentId !== null) return { content: {}, attachmentId };
+  return { content: withDefaults(type as SandboxMessageType, body), attachmentId: null };
 }
 
 /** Fills what production always sends: a link's text defaults to its URL. */

@@ -21,8 +21,10 @@ import type { Db } from "../store/store.ts";
 import { requireMembership } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
+import { requireOwnImage } from "./images.ts";
 import { checkMessageContent } from "./message-content.ts";
-import { type MessageView, messageView } from "./views/message-view.ts";
+import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
+import { requireVoice } from "./voices.ts";
 
 /** Production allows deleting a message for one hour after it was sent. */
 export const DELETE_WINDOW_SECONDS = 3600;
@@ -31,16 +33,22 @@ export interface NewMessage {
   authorId: number;
   type: string;
   content: JsonObject;
+  attachmentId?: string | null;
   quoteId?: string | null;
   /** Only the demo world backdates messages; everything else is written at the clock's now. */
   created?: number;
 }
 
-async function withQuotes(db: Db, messages: readonly Message[], viewerId: number) {
+async function withQuotes(
+  ctx: DomainContext,
+  db: Db,
+  messages: readonly Message[],
+  viewerId: number,
+) {
   const quoteIds = [...new Set(messages.flatMap((m) => (m.quoteId ? [m.quoteId] : [])))];
   const quoted = new Map((await findMessages(db, quoteIds)).map((m) => [m.id, m]));
   return messages.map((m) =>
-    messageView(m, viewerId, m.quoteId ? quoted.get(m.quoteId) : undefined),
+    messageView(m, viewerId, ctx.urls, m.quoteId ? quoted.get(m.quoteId) : undefined),
   );
 }
 
@@ -53,7 +61,7 @@ export async function listMessages(
   const db = ctx.store.db;
   await requireMembership(db, chatId, userId);
   const messages = await listChatMessages(db, chatId, page.limit, page.offset);
-  return withQuotes(db, messages, userId);
+  return withQuotes(ctx, db, messages, userId);
 }
 
 /** A chat and the ids of its users; throws chat_not_found when there is no such chat. */
@@ -90,6 +98,7 @@ async function writeMessage(
     type: input.type,
     content: input.content,
     quoteId: input.quoteId ?? null,
+    attachmentId: input.attachmentId ?? null,
     created,
     readAt: null,
     deletedAt: null,
@@ -130,6 +139,43 @@ export async function sendText(
   };
 }
 
+export interface SentImageMessage {
+  id: string;
+  author_id: number;
+  created: number;
+  direction: "out";
+  type: "image";
+  content: JsonObject;
+}
+
+/** postSendImageMessage: the account sends an image it uploaded into one of its chats. */
+export async function sendImage(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+  imageId: string,
+): Promise<SentImageMessage> {
+  const message = await ctx.store.transaction(async (db) => {
+    const target = await chatWithParticipants(db, chatId);
+    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
+    await requireOwnImage(db, userId, imageId);
+    return writeMessage(ctx, db, target, {
+      authorId: userId,
+      type: "image",
+      content: {},
+      attachmentId: imageId,
+    });
+  });
+  return {
+    id: message.id,
+    author_id: message.authorId,
+    created: message.created,
+    direction: "out",
+    type: "image",
+    content: contentOf(message, ctx.urls),
+  };
+}
+
 export interface SandboxMessageInput {
   authorId: number;
   type: string;
@@ -149,15 +195,21 @@ export async function postSandboxMessage(
     if (!target.participants.includes(input.authorId)) {
       throw validationError({ author_id: "is not a user of this chat" });
     }
-    const content = checkMessageContent(input.type, input.content, target.participants);
+    const checked = checkMessageContent(input.type, input.content, target.participants);
+    if (input.type === "image" && checked.attachmentId) {
+      await requireOwnImage(db, input.authorId, checked.attachmentId);
+    }
+    if (input.type === "voice" && checked.attachmentId) {
+      await requireVoice(db, checked.attachmentId);
+    }
     const message = await writeMessage(ctx, db, target, {
       authorId: input.authorId,
       type: input.type,
-      content,
+      ...checked,
       quoteId: input.quoteId,
       ...(created === undefined ? {} : { created }),
     });
-    const [view] = await withQuotes(db, [message], input.authorId);
+    const [view] = await withQuotes(ctx, db, [message], input.authorId);
     return view as MessageView;
   });
 }

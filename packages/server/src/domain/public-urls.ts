@@ -1,5 +1,7 @@
 // Absolute URLs that responses carry (avatars, item pages and images, profiles). All point at this
 // server, under BESEDA_PUBLIC_URL, so a link in a response always resolves.
+import { IMAGE_SIZE_NAMES } from "./media/image-sizes.ts";
+
 export const AVATAR_SIZES = [
   "24x24",
   "36x36",
@@ -42,4 +44,11 @@ export class PublicUrls {
   itemImage(itemId: number, size: string): string {
     return `${this.base}/static/items/${itemId}_${size}.png`;
   }
+}
+
+/** The URLs of an uploaded image's sizes: derived from its id, so messages store no URL. */
+export function imageSizeUrls(urls: PublicUrls, imageId: string): Record<string, string> {
+  return Object.fromEntries(
+    IMAGE_SIZE_NAMES.map((size) => [size, `${urls.base}/media/images/${size}/${imageId}.jpg`]),
+  );
 }

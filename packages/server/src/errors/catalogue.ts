@@ -50,6 +50,14 @@ export const ERRORS = {
   author_blacklisted: api(403, "The recipient has blacklisted the author: the message is refused"),
   user_not_found: api(404, "User not found"),
 
+  // Media
+  image_too_large: api(413, "The image is larger than 24 MB"),
+  voice_too_large: api(413, "The voice file is larger than 10 MB"),
+  image_not_found: api(400, "Unknown image_id"),
+  voice_not_found: api(400, "Unknown voice_id"),
+  link_invalid: api(403, "This link is not valid: its signature does not match"),
+  link_expired: api(403, "This voice link expired after one hour; ask getVoiceFiles for a new one"),
+
   // Token endpoint (OAuth 2.0 error responses)
   oauth_invalid_request: oauth(400, "invalid_request", "The request is missing a parameter"),
   oauth_invalid_client: oauth(401, "invalid_client", "Client authentication failed"),

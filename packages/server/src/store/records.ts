@@ -52,6 +52,7 @@ export interface Message {
   type: string;
   content: JsonObject;
   quoteId: string | null;
+  attachmentId: string | null;
   created: number;
   readAt: number | null;
   deletedAt: number | null;
@@ -78,6 +79,25 @@ export interface AuthorizationCode {
   created: number;
   expiresAt: number;
   usedAt: number | null;
+}
+
+export interface Image {
+  id: string;
+  ownerId: number;
+  sourceHash: string;
+  width: number;
+  height: number;
+  /** Size ("1280x960", …) → blob key. */
+  blobs: Record<string, string>;
+  created: number;
+}
+
+export interface Voice {
+  id: string;
+  blobKey: string;
+  sizeBytes: number;
+  durationMs: number;
+  created: number;
 }
 
 /** Number() for a column that may come back as a bigint string (PostgreSQL) or a number. */

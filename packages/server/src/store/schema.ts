@@ -58,6 +58,8 @@ export interface MessageTable {
   /** JSON text of the message's content object. */
   content: string;
   quote_id: string | null;
+  /** The image or voice a message of that type carries. */
+  attachment_id: string | null;
   created: number;
   /** When the other participant read it. */
   read_at: number | null;
@@ -100,6 +102,27 @@ export interface AuthorizationCodeTable {
   used_at: number | null;
 }
 
+export interface ImageTable {
+  /** "<digits>.<32 hex>", like production's image ids. */
+  id: string;
+  owner_id: number;
+  /** SHA-256 of the uploaded bytes: the same bytes again reuse the resized blobs. */
+  source_hash: string;
+  width: number;
+  height: number;
+  /** JSON: size ("1280x960", …) → blob key of that size's JPEG. */
+  blobs: string;
+  created: number;
+}
+
+export interface VoiceTable {
+  id: string;
+  blob_key: string;
+  size_bytes: number;
+  duration_ms: number;
+  created: number;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -114,5 +137,7 @@ export interface Database {
   blacklist: BlacklistTable;
   token: TokenTable;
   authorization_code: AuthorizationCodeTable;
+  image: ImageTable;
+  voice: VoiceTable;
   setting: SettingTable;
 }

@@ -2,7 +2,7 @@
 // only), both users with their public profiles, and the newest message.
 import type { Account, Chat, Item, JsonObject, Message } from "../../store/records.ts";
 import { AVATAR_SIZES, type PublicUrls } from "../public-urls.ts";
-import { direction } from "./message-view.ts";
+import { contentOf, direction } from "./message-view.ts";
 
 export interface UserView {
   id: number;
@@ -94,7 +94,7 @@ export function chatView(urls: PublicUrls, parts: ChatParts, viewerId: number): 
       id: lastMessage.id,
       author_id: lastMessage.authorId,
       created: lastMessage.created,
-      content: lastMessage.content,
+      content: contentOf(lastMessage, urls),
       type: lastMessage.type,
       direction: direction(lastMessage, viewerId),
     };

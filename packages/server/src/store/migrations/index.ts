@@ -1,7 +1,9 @@
 // Every migration, by name. Names start with a timestamp, so they sort in the order they run.
 import type { Migration } from "kysely/migration";
 import * as initial from "./20261124000000-initial.ts";
+import * as media from "./20261124010000-media.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
+  "20261124010000-media": media,
 };

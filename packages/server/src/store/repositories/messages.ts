@@ -14,6 +14,7 @@ function toMessage(row: Selectable<MessageTable>): Message {
     type: row.type,
     content: JSON.parse(row.content) as JsonObject,
     quoteId: row.quote_id,
+    attachmentId: row.attachment_id,
     created: num(row.created),
     readAt: numOrNull(row.read_at),
     deletedAt: numOrNull(row.deleted_at),
@@ -31,6 +32,7 @@ export async function insertMessage(db: Db, message: Message): Promise<void> {
       type: message.type,
       content: JSON.stringify(message.content),
       quote_id: message.quoteId,
+      attachment_id: message.attachmentId,
       created: message.created,
       read_at: message.readAt,
       deleted_at: message.deletedAt,
@@ -90,4 +92,24 @@ export async function markMessageDeleted(db: Db, id: string, at: number): Promis
     .set({ type: "deleted", content: "{}", deleted_at: at })
     .where("id", "=", id)
     .execute();
+}
+
+/** Of `attachmentIds`, those that messages of `type` carry in chats where `userId` takes part. */
+export async function attachmentsVisibleTo(
+  db: Db,
+  userId: number,
+  type: string,
+  attachmentIds: readonly string[],
+): Promise<string[]> {
+  if (attachmentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("message")
+    .innerJoin("chat_member", "chat_member.chat_id", "message.chat_id")
+    .select("message.attachment_id")
+    .distinct()
+    .where("chat_member.user_id", "=", userId)
+    .where("message.type", "=", type)
+    .where("message.attachment_id", "in", attachmentIds)
+    .execute();
+  return rows.flatMap((r) => (r.attachment_id === null ? [] : [r.attachment_id]));
 }

@@ -2,14 +2,18 @@
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import { bearerAuth } from "../../plugins/bearer-auth.ts";
+import { multipartUploads } from "../../plugins/multipart-uploads.ts";
 import { rateLimit } from "../../plugins/rate-limit.ts";
 import { addBlacklist } from "./add-blacklist.ts";
 import { deleteMessage } from "./delete-message.ts";
 import { getChat } from "./get-chat.ts";
 import { getChats } from "./get-chats.ts";
 import { getMessages } from "./get-messages.ts";
+import { getVoiceFiles } from "./get-voice-files.ts";
 import { readChat } from "./read-chat.ts";
+import { sendImageMessage } from "./send-image-message.ts";
 import { sendMessage } from "./send-message.ts";
+import { uploadImages } from "./upload-images.ts";
 
 const OPERATIONS = [
   getChats,
@@ -19,6 +23,8 @@ const OPERATIONS = [
   deleteMessage,
   readChat,
   addBlacklist,
+  sendImageMessage,
+  getVoiceFiles,
 ];
 
 export async function messengerRoutes(
@@ -28,4 +34,5 @@ export async function messengerRoutes(
   await app.register(bearerAuth, { ctx: options.ctx });
   await app.register(rateLimit, { limit: options.rateLimitPerMinute, clock: options.ctx.clock });
   for (const register of OPERATIONS) register(app, options.ctx);
+  await app.register(multipartUploads, { routes: [uploadImages], ctx: options.ctx });
 }

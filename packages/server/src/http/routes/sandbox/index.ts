@@ -3,12 +3,15 @@ import type { FastifyInstance } from "fastify";
 import type { SandboxClock } from "../../../clock.ts";
 import type { DomainContext } from "../../../domain/context.ts";
 import { adminAuth } from "../../plugins/admin-auth.ts";
+import { multipartUploads } from "../../plugins/multipart-uploads.ts";
 import { clock } from "./clock.ts";
 import { createAccount } from "./create-account.ts";
 import { createAuthorizationCode } from "./create-authorization-code.ts";
 import { createChat } from "./create-chat.ts";
 import { createItem } from "./create-item.ts";
 import { postMessage } from "./post-message.ts";
+import { uploadImage } from "./upload-image.ts";
+import { uploadVoice } from "./upload-voice.ts";
 
 export async function sandboxRoutes(
   app: FastifyInstance,
@@ -21,4 +24,5 @@ export async function sandboxRoutes(
   postMessage(app, options.ctx);
   createAuthorizationCode(app, options.ctx);
   clock(app, options.ctx, options.clock);
+  await app.register(multipartUploads, { routes: [uploadImage, uploadVoice], ctx: options.ctx });
 }

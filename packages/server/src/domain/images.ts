@@ -1,0 +1,73 @@
+// Images: uploadImages (and its sandbox twin for the other side), the URLs of an image's sizes,
+// and what the media routes serve. Each upload gets its own id; the same bytes again reuse the
+// stored sizes instead of resizing anew.
+import { randomBytes, randomInt } from "node:crypto";
+import { BesedaError } from "../errors/beseda-error.ts";
+import { blobKeyOf } from "../store/blob-store.ts";
+import type { Image } from "../store/records.ts";
+import { findImage, findImageBySource, insertImage } from "../store/repositories/media.ts";
+import type { Db } from "../store/store.ts";
+import { requireAccount } from "./accounts.ts";
+import type { DomainContext } from "./context.ts";
+import { renderImage } from "./media/image-pipeline.ts";
+import { imageSizeUrls } from "./public-urls.ts";
+
+/** "<digits>.<32 hex>", like production's 44540672315.96c51d74166f41d8b6cca4dbcaabf245. */
+function newImageId(): string {
+  return `${randomInt(10_000_000_000, 100_000_000_000)}.${randomBytes(16).toString("hex")}`;
+}
+
+/** Stores an upload of `ownerId`; answers as uploadImages does: {"<image_id>": {size: url}}. */
+export async function uploadImage(
+  ctx: DomainContext,
+  ownerId: number,
+  bytes: Buffer,
+): Promise<Record<string, Record<string, string>>> {
+  await requireAccount(ctx.store.db, ownerId);
+  const sourceHash = blobKeyOf(bytes);
+  const earlier = await findImageBySource(ctx.store.db, sourceHash);
+  let stored: Pick<Image, "width" | "height" | "blobs">;
+  if (earlier) {
+    stored = { width: earlier.width, height: earlier.height, blobs: earlier.blobs };
+  } else {
+    const rendered = await renderImage(bytes);
+    const blobs: Record<string, string> = {};
+    for (const [size, jpeg] of Object.entries(rendered.jpegs)) {
+      blobs[size] = await ctx.media.blobs.put(jpeg);
+    }
+    stored = { width: rendered.width, height: rendered.height, blobs };
+  }
+  const image: Image = {
+    id: newImageId(),
+    ownerId,
+    sourceHash,
+    ...stored,
+    created: ctx.clock.now(),
+  };
+  await insertImage(ctx.store.db, image);
+  return { [image.id]: imageSizeUrls(ctx.urls, image.id) };
+}
+
+/** An image `authorId` uploaded; anything else, someone else's included, is refused alike. */
+export async function requireOwnImage(db: Db, authorId: number, imageId: string): Promise<Image> {
+  const image = await findImage(db, imageId);
+  if (!image || image.ownerId !== authorId) {
+    throw new BesedaError("image_not_found", {
+      fields: { image_id: "no image with this id was uploaded by this account" },
+    });
+  }
+  return image;
+}
+
+/** The stored JPEG of one size of an image, for the media route. */
+export async function imageFile(
+  ctx: DomainContext,
+  imageId: string,
+  size: string,
+): Promise<{ key: string; bytes: number }> {
+  const image = await findImage(ctx.store.db, imageId);
+  const key = image?.blobs[size];
+  const bytes = key === undefined ? null : await ctx.media.blobs.size(key);
+  if (!key || bytes === null) throw new BesedaError("not_found");
+  return { key, bytes };
+}

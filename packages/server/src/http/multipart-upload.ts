@@ -1,0 +1,58 @@
+// Reads the one file of a multipart upload into memory, within a byte limit enforced while it
+// streams: past the limit the request is answered at once (413) and its connection closed, so the
+// rest of the upload is cut off and nothing of it is kept. Anything but exactly one file, in the
+// expected field, is a clear 400.
+import type {} from "@fastify/multipart";
+import type { FastifyRequest } from "fastify";
+import { BesedaError, validationError } from "../errors/beseda-error.ts";
+import type { ErrorCode } from "../errors/catalogue.ts";
+
+export interface UploadRule {
+  field: string;
+  maxBytes: number;
+  /** The catalogue error for a file over the limit. */
+  tooLarge: ErrorCode;
+}
+
+const CUT = { connection: "close" };
+
+export async function readSingleUpload(request: FastifyRequest, rule: UploadRule): Promise<Buffer> {
+  if (!request.isMultipart()) {
+    throw validationError({
+      [rule.field]: `expected multipart/form-data with one file in the field "${rule.field}"`,
+    });
+  }
+  let file: Buffer | undefined;
+  try {
+    // Two files are allowed through the parser so that the second can be refused by name.
+    for await (const part of request.parts({
+      limits: { fileSize: rule.maxBytes, files: 2, fields: 20 },
+    })) {
+      if (part.type !== "file") continue;
+      if (part.fieldname !== rule.field) {
+        part.file.resume();
+        throw validationError({
+          [rule.field]: `is missing; the file came in the field "${part.fieldname}"`,
+        });
+      }
+      if (file) {
+        part.file.resume();
+        throw validationError({ [rule.field]: "must hold one file; send one file per request" });
+      }
+      file = await part.toBuffer();
+    }
+  } catch (error) {
+    if (error instanceof BesedaError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === "FST_REQ_FILE_TOO_LARGE") throw new BesedaError(rule.tooLarge, { headers: CUT });
+    if (code === "FST_FILES_LIMIT") {
+      throw validationError({ [rule.field]: "must hold one file; send one file per request" });
+    }
+    throw validationError({
+      [rule.field]: `the multipart body cannot be read: ${(error as Error).message}`,
+    });
+  }
+  if (!file) throw validationError({ [rule.field]: "is missing: the request holds no file" });
+  if (file.byteLength === 0) throw validationError({ [rule.field]: "is empty" });
+  return file;
+}

@@ -1,0 +1,75 @@
+// Images and voice files: their metadata. The bytes live in the blob store.
+import type { Selectable } from "kysely";
+import { type Image, num, type Voice } from "../records.ts";
+import type { ImageTable, VoiceTable } from "../schema.ts";
+import type { Db } from "../store.ts";
+
+function toImage(row: Selectable<ImageTable>): Image {
+  return {
+    id: row.id,
+    ownerId: num(row.owner_id),
+    sourceHash: row.source_hash,
+    width: row.width,
+    height: row.height,
+    blobs: JSON.parse(row.blobs) as Record<string, string>,
+    created: num(row.created),
+  };
+}
+
+function toVoice(row: Selectable<VoiceTable>): Voice {
+  return {
+    id: row.id,
+    blobKey: row.blob_key,
+    sizeBytes: num(row.size_bytes),
+    durationMs: row.duration_ms,
+    created: num(row.created),
+  };
+}
+
+export async function insertImage(db: Db, image: Image): Promise<void> {
+  await db
+    .insertInto("image")
+    .values({
+      id: image.id,
+      owner_id: image.ownerId,
+      source_hash: image.sourceHash,
+      width: image.width,
+      height: image.height,
+      blobs: JSON.stringify(image.blobs),
+      created: image.created,
+    })
+    .execute();
+}
+
+export async function findImage(db: Db, id: string): Promise<Image | undefined> {
+  const row = await db.selectFrom("image").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toImage(row);
+}
+
+/** Any earlier upload of the same bytes: its resized blobs can be reused. */
+export async function findImageBySource(db: Db, sourceHash: string): Promise<Image | undefined> {
+  const row = await db
+    .selectFrom("image")
+    .selectAll()
+    .where("source_hash", "=", sourceHash)
+    .executeTakeFirst();
+  return row && toImage(row);
+}
+
+export async function insertVoice(db: Db, voice: Voice): Promise<void> {
+  await db
+    .insertInto("voice")
+    .values({
+      id: voice.id,
+      blob_key: voice.blobKey,
+      size_bytes: voice.sizeBytes,
+      duration_ms: voice.durationMs,
+      created: voice.created,
+    })
+    .execute();
+}
+
+export async function findVoice(db: Db, id: string): Promise<Voice | undefined> {
+  const row = await db.selectFrom("voice").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toVoice(row);
+}

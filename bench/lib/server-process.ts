@@ -1,0 +1,101 @@
+// Starts Beseda for a benchmark as users run it: `node packages/server/src/cli.ts serve` in its own
+// process, on a free port and a temporary data dir, so that its RSS is its own.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../packages/server/src/cli.ts", import.meta.url));
+
+export interface BenchServer {
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(args: string[] = []): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "beseda-bench-"));
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--no-demo",
+      "--log-level",
+      "warn",
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const deadline = Date.now() + 15_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+    if (child.exitCode !== null) throw new Error("the server exited during start-up");
+    if (Date.now() > deadline) throw new Error("the server did not start within 15 s");
+    if (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    adminToken: readFileSync(join(dataDir, "admin-token"), "utf8").trim(),
+    dataDir,
+    pid: child.pid ?? 0,
+    child,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak resident set size of a process so far (VmHWM), in MB; Linux only. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** Current resident set size (VmRSS), in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** An account and a personal token on a bench server, through the sandbox and /token. */
+export async function benchAccount(server: BenchServer, name: string) {
+  const created = await fetch(`${server.url}/sandbox/v1/accounts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  const account = (await created.json()) as {
+    user_id: number;
+    client_id: string;
+    client_secret: string;
+  };
+  const issued = await fetch(`${server.url}/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: account.client_id,
+      client_secret: account.client_secret,
+    }),
+  });
+  const { access_token } = (await issued.json()) as { access_token: string };
+  return { ...account, token: access_token };
+}

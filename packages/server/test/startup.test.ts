@@ -74,6 +74,8 @@ describe("first start", () => {
         "file",
         "appCall",
         "deleted",
+        "image",
+        "voice",
       ]) {
         expect(types, type).toContain(type);
       }

@@ -24,12 +24,12 @@ export const VOICE_SAMPLE = new URL("../../assets/voice-sample.mp4", import.meta
 /** A "photo" for the demo: a gradient with a few shapes, as a JPEG. */
 async function demoPhoto(from: string, to: string): Promise<Buffer> {
   const { default: sharp } = await import("sharp");
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1200">
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="720">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
       <stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>
-    <rect width="1600" height="1200" fill="url(#g)"/>
-    <rect x="300" y="520" width="1000" height="360" rx="60" fill="#ffffff" fill-opacity="0.35"/>
-    <circle cx="1250" cy="300" r="150" fill="#ffffff" fill-opacity="0.5"/></svg>`;
+    <rect width="960" height="720" fill="url(#g)"/>
+    <rect x="180" y="310" width="600" height="220" rx="36" fill="#ffffff" fill-opacity="0.35"/>
+    <circle cx="750" cy="180" r="90" fill="#ffffff" fill-opacity="0.5"/></svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
 }
 
@@ -55,6 +55,12 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
   const sofa = await item("Диван угловой, серый велюр", "25 000 ₽");
   const bike = await item("Велосипед Stels Navigator 700", "12 500 ₽");
   const phone = await item("iPhone 13, 128 ГБ", "45 000 ₽");
+
+  const [sofaPhoto, bikePhoto, voice] = await Promise.all([
+    photo(ctx, seller.id, "#8d99ae", "#2b2d42"),
+    photo(ctx, olga.id, "#2a9d8f", "#e9c46a"),
+    readFile(VOICE_SAMPLE).then((bytes) => storeVoice(ctx, bytes)),
+  ]);
 
   // Posts into a chat `ago` seconds before now, as `author`.
   const say = async (
@@ -89,6 +95,10 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
       title: "Москва, Варшавское шоссе",
     },
   });
+  await say(sofaChat, alexey.id, 2 * DAY - 700, "text", {
+    text: "А можно фото при дневном свете?",
+  });
+  await say(sofaChat, seller.id, 2 * DAY - 900, "image", { image_id: sofaPhoto });
   await say(sofaChat, alexey.id, DAY + 5 * HOUR, "text", {
     text: "Отлично, приеду завтра к семи.",
   });
@@ -123,6 +133,7 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
       },
     },
   });
+  await say(bikeChat, olga.id, HOUR + 60, "image", { image_id: bikePhoto });
   await say(bikeChat, olga.id, HOUR, "call", {
     call: { status: "missed", target_user_id: seller.id },
   });
@@ -137,8 +148,7 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
   const slip = await say(phoneChat, seller.id, 10 * 60, "text", { text: "Скидка 50%!" });
   await deleteMessage(ctx, seller.id, phoneChat, slip.id);
   await say(phoneChat, dmitry.id, 5 * 60, "text", { text: "А за 40 000 ₽ отдадите?" });
-  const { voice_id } = await storeVoice(ctx, await readFile(VOICE_SAMPLE));
-  await say(phoneChat, dmitry.id, 4 * 60, "voice", { voice: { voice_id } });
+  await say(phoneChat, dmitry.id, 4 * 60, "voice", { voice: { voice_id: voice.voice_id } });
 
   const friendChat = (
     await openChat(ctx, { type: "u2u", userIds: [ekaterina.id, seller.id] }, now - 4 * DAY)

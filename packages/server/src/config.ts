@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 export type AuthErrorStyle = "production" | "document";
+export type WebhookMode = "sandbox" | "production";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface Config {
@@ -20,6 +21,12 @@ export interface Config {
   rateLimitPerMinute: number;
   authErrors: AuthErrorStyle;
   logLevel: LogLevel;
+  webhookMode: WebhookMode;
+  webhookProbe: boolean;
+  /** Seconds to wait before each retry of a failed delivery; the last repeats until give-up. */
+  webhookRetrySchedule: number[];
+  /** Seconds after which a delivery that never got a 200 is marked failed. */
+  webhookGiveUpAfter: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +83,24 @@ function httpUrl(raw: string, name: string): string {
     throw new ConfigError(`${name} must use http or https, got "${raw}"`);
   }
   return url.href.replace(/\/+$/, "");
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90", "90s", "2m", "1h", "1d" → seconds. */
+function seconds(raw: string, name: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  if (!match)
+    throw new ConfigError(`${name} must be a duration like 30s, 2m, 1h or 1d, got "${raw}"`);
+  return Number(match[1]) * (UNITS[match[2] || "s"] ?? 1);
+}
+
+function durations(raw: string, name: string): number[] {
+  const list = raw.split(",").map((part) => seconds(part, name));
+  if (list.length === 0 || list.some((value) => value < 1)) {
+    throw new ConfigError(`${name} must list durations of at least 1s, got "${raw}"`);
+  }
+  return list;
 }
 
 function secret(raw: string, name: string): string {
@@ -167,6 +192,41 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: "pino log level: fatal, error, warn, info, debug, trace or silent.",
     parse: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
   },
+  {
+    key: "webhookMode",
+    env: "BESEDA_WEBHOOK_MODE",
+    flag: "webhook-mode",
+    default: "sandbox",
+    description:
+      "`sandbox`: webhooks may go to loopback and private addresses (where bots run while developed); `production`: only public addresses, checked on the address actually connected to.",
+    parse: oneOf(["sandbox", "production"] as const),
+  },
+  {
+    key: "webhookProbe",
+    env: "BESEDA_WEBHOOK_PROBE",
+    flag: "webhook-probe",
+    default: true,
+    description:
+      "Probe a webhook URL with `POST {}` before subscribing it, as production does (`--no-webhook-probe` to skip).",
+    parse: boolean,
+  },
+  {
+    key: "webhookRetrySchedule",
+    env: "BESEDA_WEBHOOK_RETRY_SCHEDULE",
+    flag: "webhook-retry-schedule",
+    default: [1, 5, 30, 120, 600, 1800, 3600],
+    description:
+      "Waits before each retry of a delivery, with ±20% jitter (a longer `Retry-After` wins); the last repeats until give-up.",
+    parse: durations,
+  },
+  {
+    key: "webhookGiveUpAfter",
+    env: "BESEDA_WEBHOOK_GIVE_UP_AFTER",
+    flag: "webhook-give-up-after",
+    default: 86400,
+    description: "A delivery not answered 200 within this time is marked failed.",
+    parse: seconds,
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.fromEntries(
@@ -176,7 +236,9 @@ export const DEFAULT_CONFIG: Config = Object.fromEntries(
 /** Reads flags first, then env vars, then defaults. Throws ConfigError on anything unknown or bad. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const options: Record<string, { type: "string" | "boolean" }> = {};
-  for (const s of SETTINGS) options[s.flag] = { type: s.key === "demo" ? "boolean" : "string" };
+  for (const s of SETTINGS) {
+    options[s.flag] = { type: typeof s.default === "boolean" ? "boolean" : "string" };
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, allowNegative: true, strict: true }));

@@ -13,6 +13,8 @@ import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
+import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
+import { httpTransport } from "./domain/webhooks/transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
 import { openSqliteStore, type Store } from "./store/store.ts";
 
@@ -69,6 +71,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);
     let url = listenUrl(config.host, config.port);
+    const transport = httpTransport(config.webhookMode);
     const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
       randomBytes(32).toString("hex"),
     ).secret;
@@ -80,13 +83,30 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       clock,
       urls: new PublicUrls(() => config.publicUrl ?? url),
-      settings: { tokenTtlSeconds: config.tokenTtlSeconds },
+      settings: {
+        tokenTtlSeconds: config.tokenTtlSeconds,
+        webhookProbe: config.webhookProbe,
+        webhookMode: config.webhookMode,
+      },
+      webhooks: { transport, wake: () => dispatcher.wake() },
     };
+    const dispatcher = new WebhookDispatcher({
+      store,
+      clock,
+      transport,
+      retry: {
+        schedule: config.webhookRetrySchedule,
+        giveUpAfterSeconds: config.webhookGiveUpAfter,
+      },
+      onError: (error) => log.error({ err: error }, "webhook dispatcher failed; retrying in 1 s"),
+    });
     const app = await buildApp({ config, ctx, clock, adminToken: admin.token, logger: log });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     if (address && typeof address === "object") url = listenUrl(config.host, address.port);
     const demo = config.demo ? await seedDemoWorld(ctx) : null;
+    // Deliveries left pending by an earlier run (a crash included) go out now.
+    dispatcher.wake();
     return {
       app,
       url,
@@ -97,6 +117,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       clock,
       close: async () => {
         await app.close();
+        await dispatcher.stop();
         await store.close();
       },
     };

@@ -4,9 +4,17 @@ import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { Store } from "../store/store.ts";
 import type { PublicUrls } from "./public-urls.ts";
+import type { WebhookTransport } from "./webhooks/transport.ts";
 
 export interface DomainSettings {
   tokenTtlSeconds: number;
+  webhookProbe: boolean;
+  webhookMode: "sandbox" | "production";
+}
+
+/** What the domain tells the webhook dispatcher: there is new work, or time moved. */
+export interface WebhookSignal {
+  wake(): void;
 }
 
 export interface MediaContext {
@@ -21,4 +29,5 @@ export interface DomainContext {
   clock: Clock;
   urls: PublicUrls;
   settings: DomainSettings;
+  webhooks: WebhookSignal & { transport: WebhookTransport };
 }

@@ -25,6 +25,7 @@ import { requireOwnImage } from "./images.ts";
 import { checkMessageContent } from "./message-content.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
+import { enqueueMessageEvent } from "./webhooks/outbox.ts";
 
 /** Production allows deleting a message for one hour after it was sent. */
 export const DELETE_WINDOW_SECONDS = 3600;
@@ -64,6 +65,22 @@ export async function listMessages(
   return withQuotes(ctx, db, messages, userId);
 }
 
+/** Counts the webhook deliveries a write queued, so that the dispatcher is woken once it commits. */
+interface Announcements {
+  queued: number;
+}
+
+/** Runs a write in one transaction; after the commit, wakes the dispatcher if deliveries were queued. */
+async function committing<T>(
+  ctx: DomainContext,
+  work: (db: Db, announce: Announcements) => Promise<T>,
+): Promise<T> {
+  const announce: Announcements = { queued: 0 };
+  const result = await ctx.store.transaction((db) => work(db, announce));
+  if (announce.queued > 0) ctx.webhooks.wake();
+  return result;
+}
+
 /** A chat and the ids of its users; throws chat_not_found when there is no such chat. */
 async function chatWithParticipants(db: Db, chatId: string) {
   const chat = await findChat(db, chatId);
@@ -76,6 +93,7 @@ async function chatWithParticipants(db: Db, chatId: string) {
 async function writeMessage(
   ctx: DomainContext,
   db: Db,
+  announce: Announcements,
   { chat, participants }: { chat: Chat; participants: readonly number[] },
   input: NewMessage,
 ): Promise<Message> {
@@ -105,6 +123,7 @@ async function writeMessage(
   };
   await insertMessage(db, message);
   await countUnreadForOthers(db, chat.id, input.authorId);
+  announce.queued += await enqueueMessageEvent(ctx, db, chat, participants, message);
   return message;
 }
 
@@ -125,10 +144,14 @@ export async function sendText(
 ): Promise<SentMessage> {
   // The document bounds the length only; an empty message is refused as production's apps do.
   if (text.trim() === "") throw validationError({ "message.text": "must not be empty" });
-  const message = await ctx.store.transaction(async (db) => {
+  const message = await committing(ctx, async (db, announce) => {
     const target = await chatWithParticipants(db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
-    return writeMessage(ctx, db, target, { authorId: userId, type: "text", content: { text } });
+    return writeMessage(ctx, db, announce, target, {
+      authorId: userId,
+      type: "text",
+      content: { text },
+    });
   });
   return {
     id: message.id,
@@ -155,11 +178,11 @@ export async function sendImage(
   chatId: string,
   imageId: string,
 ): Promise<SentImageMessage> {
-  const message = await ctx.store.transaction(async (db) => {
+  const message = await committing(ctx, async (db, announce) => {
     const target = await chatWithParticipants(db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     await requireOwnImage(db, userId, imageId);
-    return writeMessage(ctx, db, target, {
+    return writeMessage(ctx, db, announce, target, {
       authorId: userId,
       type: "image",
       content: {},
@@ -190,7 +213,7 @@ export async function postSandboxMessage(
   input: SandboxMessageInput,
   created?: number,
 ): Promise<MessageView> {
-  return ctx.store.transaction(async (db) => {
+  return committing(ctx, async (db, announce) => {
     const target = await chatWithParticipants(db, chatId);
     if (!target.participants.includes(input.authorId)) {
       throw validationError({ author_id: "is not a user of this chat" });
@@ -202,7 +225,7 @@ export async function postSandboxMessage(
     if (input.type === "voice" && checked.attachmentId) {
       await requireVoice(db, checked.attachmentId);
     }
-    const message = await writeMessage(ctx, db, target, {
+    const message = await writeMessage(ctx, db, announce, target, {
       authorId: input.authorId,
       type: input.type,
       ...checked,
@@ -221,8 +244,9 @@ export async function deleteMessage(
   chatId: string,
   messageId: string,
 ): Promise<Record<string, never>> {
-  await ctx.store.transaction(async (db) => {
-    await requireMembership(db, chatId, userId);
+  await committing(ctx, async (db, announce) => {
+    const target = await chatWithParticipants(db, chatId);
+    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     const message = await findMessage(db, messageId);
     if (!message || message.chatId !== chatId) throw new BesedaError("message_not_found");
     if (message.authorId !== userId) throw new BesedaError("message_not_own");
@@ -231,6 +255,15 @@ export async function deleteMessage(
       throw new BesedaError("message_delete_expired");
     }
     await markMessageDeleted(db, message.id, ctx.clock.now());
+    // The change of type is an event too: subscribers learn that the message is now "deleted".
+    const deleted = { ...message, type: "deleted", content: {}, deletedAt: ctx.clock.now() };
+    announce.queued += await enqueueMessageEvent(
+      ctx,
+      db,
+      target.chat,
+      target.participants,
+      deleted,
+    );
   });
   return {};
 }

@@ -4,6 +4,7 @@ import type { SandboxClock } from "../clock.ts";
 import { BesedaError } from "../errors/beseda-error.ts";
 import { getSetting, putSetting } from "../store/repositories/settings.ts";
 import type { Store } from "../store/store.ts";
+import type { DomainContext } from "./context.ts";
 
 const OFFSET_KEY = "clock_offset_ms";
 
@@ -17,14 +18,16 @@ export function clockState(clock: SandboxClock): { now: number; offset_seconds: 
   return { now: clock.now(), offset_seconds: Math.floor(clock.offsetMs / 1000) };
 }
 
+/** Moves sandbox time forward; retries that fall due by then go out at once. */
 export async function advanceClock(
-  store: Store,
+  ctx: DomainContext,
   clock: SandboxClock,
   seconds: number,
 ): Promise<{ now: number; offset_seconds: number }> {
   if (seconds < 0) throw new BesedaError("clock_backwards");
   const offsetMs = clock.offsetMs + seconds * 1000;
-  await putSetting(store.db, OFFSET_KEY, String(offsetMs));
+  await putSetting(ctx.store.db, OFFSET_KEY, String(offsetMs));
   clock.setOffsetMs(offsetMs);
+  ctx.webhooks.wake();
   return clockState(clock);
 }

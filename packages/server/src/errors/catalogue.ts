@@ -70,6 +70,7 @@ export const ERRORS = {
   item_not_found: api(404, "Item not found"),
   chat_conflict: api(400, "The chat cannot be created"),
   clock_backwards: api(400, "The sandbox clock only moves forward"),
+  delivery_not_found: api(404, "Delivery not found"),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

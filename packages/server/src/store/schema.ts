@@ -1,5 +1,6 @@
 // Table shapes as Kysely sees them. Integers are 64-bit ids or unix seconds; PostgreSQL will hand
 // bigints back as strings, so repositories convert rows with Number() in one place each.
+import type { Generated } from "kysely";
 
 export type ChatType = "u2i" | "u2u" | "a2u";
 export type AccountKind = "user" | "avito";
@@ -36,6 +37,8 @@ export interface ChatTable {
   last_message_id: string | null;
   /** Sequence of the newest message; messages are ordered by (chat_id, seq). */
   last_seq: number;
+  /** Counts the chat's events (new messages, changed ones): orders its webhook deliveries. */
+  event_seq: Generated<number>;
 }
 
 /** One row per participant: the chat as that account lists it. */
@@ -123,6 +126,49 @@ export interface VoiceTable {
   created: number;
 }
 
+export interface WebhookSubscriptionTable {
+  user_id: number;
+  url: string;
+  version: string;
+  created: number;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
+
+export interface WebhookDeliveryTable {
+  /** The envelope's id (UUID v4): the same on every retry. */
+  id: string;
+  user_id: number;
+  chat_id: string;
+  /** The chat's event_seq of the event: deliveries of one account and chat go in this order. */
+  position: number;
+  message_id: string;
+  event: string;
+  /** The exact JSON body POSTed on every attempt (so retries and signatures are identical). */
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** Index into the retry schedule since the last (re)start. */
+  step: number;
+  /** When the current run of retries began: give-up is counted from here. */
+  window_start_ms: number;
+  next_attempt_ms: number;
+  created_ms: number;
+  finished_ms: number | null;
+}
+
+export interface WebhookAttemptTable {
+  delivery_id: string;
+  number: number;
+  url: string;
+  started_ms: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** The first 4 KB of the receiver's answer. */
+  response_excerpt: string | null;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -139,5 +185,8 @@ export interface Database {
   authorization_code: AuthorizationCodeTable;
   image: ImageTable;
   voice: VoiceTable;
+  webhook_subscription: WebhookSubscriptionTable;
+  webhook_delivery: WebhookDeliveryTable;
+  webhook_attempt: WebhookAttemptTable;
   setting: SettingTable;
 }

@@ -9,10 +9,13 @@ import { deleteMessage } from "./delete-message.ts";
 import { getChat } from "./get-chat.ts";
 import { getChats } from "./get-chats.ts";
 import { getMessages } from "./get-messages.ts";
+import { getSubscriptions } from "./get-subscriptions.ts";
 import { getVoiceFiles } from "./get-voice-files.ts";
 import { readChat } from "./read-chat.ts";
 import { sendImageMessage } from "./send-image-message.ts";
 import { sendMessage } from "./send-message.ts";
+import { subscribeWebhook } from "./subscribe-webhook.ts";
+import { unsubscribeWebhook } from "./unsubscribe-webhook.ts";
 import { uploadImages } from "./upload-images.ts";
 
 const OPERATIONS = [
@@ -25,6 +28,9 @@ const OPERATIONS = [
   addBlacklist,
   sendImageMessage,
   getVoiceFiles,
+  subscribeWebhook,
+  unsubscribeWebhook,
+  getSubscriptions,
 ];
 
 export async function messengerRoutes(

@@ -15,6 +15,6 @@ export function clock(app: FastifyInstance, ctx: DomainContext, sandboxClock: Sa
         required: ["advance_seconds"],
       },
     },
-    handler: async ({ body }) => advanceClock(ctx.store, sandboxClock, body.advance_seconds),
+    handler: async ({ body }) => advanceClock(ctx, sandboxClock, body.advance_seconds),
   });
 }

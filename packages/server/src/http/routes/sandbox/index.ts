@@ -12,6 +12,7 @@ import { createItem } from "./create-item.ts";
 import { postMessage } from "./post-message.ts";
 import { uploadImage } from "./upload-image.ts";
 import { uploadVoice } from "./upload-voice.ts";
+import { webhookDeliveries } from "./webhook-deliveries.ts";
 
 export async function sandboxRoutes(
   app: FastifyInstance,
@@ -24,5 +25,6 @@ export async function sandboxRoutes(
   postMessage(app, options.ctx);
   createAuthorizationCode(app, options.ctx);
   clock(app, options.ctx, options.clock);
+  webhookDeliveries(app, options.ctx);
   await app.register(multipartUploads, { routes: [uploadImage, uploadVoice], ctx: options.ctx });
 }

@@ -1,0 +1,82 @@
+// The delivery log, as the sandbox shows it, and redelivery of one delivery on demand.
+import { BesedaError } from "../../errors/beseda-error.ts";
+import {
+  type Attempt,
+  type Delivery,
+  type DeliveryStatus,
+  findDelivery,
+  listDeliveries,
+  restartDelivery,
+} from "../../store/repositories/webhooks.ts";
+import type { DomainContext } from "../context.ts";
+
+export type { DeliveryStatus };
+
+export interface AttemptView {
+  number: number;
+  url: string;
+  at: string;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  response: string | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  user_id: number;
+  chat_id: string;
+  message_id: string;
+  status: DeliveryStatus;
+  attempts: AttemptView[];
+  created: string;
+  next_attempt: string | null;
+  finished: string | null;
+  /** The exact JSON body that is POSTed. */
+  body: unknown;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function view(delivery: Delivery, attempts: readonly Attempt[]): DeliveryView {
+  return {
+    id: delivery.id,
+    user_id: delivery.userId,
+    chat_id: delivery.chatId,
+    message_id: delivery.messageId,
+    status: delivery.status,
+    attempts: attempts.map((a) => ({
+      number: a.number,
+      url: a.url,
+      at: iso(a.startedMs),
+      duration_ms: a.durationMs,
+      status: a.statusCode,
+      error: a.error,
+      response: a.responseExcerpt,
+    })),
+    created: iso(delivery.createdMs),
+    next_attempt: delivery.status === "pending" ? iso(delivery.nextAttemptMs) : null,
+    finished: delivery.finishedMs === null ? null : iso(delivery.finishedMs),
+    body: JSON.parse(delivery.body),
+  };
+}
+
+export async function deliveryLog(
+  ctx: DomainContext,
+  filter: { userId: number | null; status: DeliveryStatus | null; limit: number },
+): Promise<{ deliveries: DeliveryView[] }> {
+  const found = await listDeliveries(ctx.store.db, filter);
+  return { deliveries: found.map(({ delivery, attempts }) => view(delivery, attempts)) };
+}
+
+/** Sends a delivery again now, whatever became of it, from the start of the retry schedule. */
+export async function redeliver(
+  ctx: DomainContext,
+  id: string,
+): Promise<{ id: string; status: "pending" }> {
+  const delivery = await findDelivery(ctx.store.db, id);
+  if (!delivery) throw new BesedaError("delivery_not_found");
+  await restartDelivery(ctx.store.db, id, ctx.clock.nowMs());
+  ctx.webhooks.wake();
+  return { id, status: "pending" };
+}

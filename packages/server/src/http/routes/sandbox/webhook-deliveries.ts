@@ -1,0 +1,50 @@
+// GET /sandbox/v1/webhooks/deliveries?user_id=&status=&limit= → {"deliveries":[…]} (newest first,
+// each with its attempts), and POST /sandbox/v1/webhooks/deliveries/{id}/redeliver.
+import type { FastifyInstance } from "fastify";
+import type { DomainContext } from "../../../domain/context.ts";
+import {
+  type DeliveryStatus,
+  deliveryLog,
+  redeliver,
+} from "../../../domain/webhooks/deliveries.ts";
+import { userId } from "./schemas.ts";
+
+interface ListRoute {
+  Querystring: { user_id?: number; status?: DeliveryStatus; limit?: number };
+}
+
+export function webhookDeliveries(app: FastifyInstance, ctx: DomainContext) {
+  app.route<ListRoute>({
+    method: "GET",
+    url: "/webhooks/deliveries",
+    schema: {
+      querystring: {
+        type: "object",
+        properties: {
+          user_id: userId,
+          status: { type: "string", enum: ["pending", "delivered", "failed", "cancelled"] },
+          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+        },
+      },
+    },
+    handler: async ({ query }) =>
+      deliveryLog(ctx, {
+        userId: query.user_id ?? null,
+        status: query.status ?? null,
+        limit: query.limit ?? 100,
+      }),
+  });
+
+  app.route<{ Params: { id: string } }>({
+    method: "POST",
+    url: "/webhooks/deliveries/:id/redeliver",
+    schema: {
+      params: {
+        type: "object",
+        properties: { id: { type: "string", format: "uuid" } },
+        required: ["id"],
+      },
+    },
+    handler: async ({ params }) => redeliver(ctx, params.id),
+  });
+}

@@ -1,0 +1,318 @@
+// Webhook subscriptions, the delivery outbox and its attempt log.
+import type { Insertable, Selectable } from "kysely";
+import { num, numOrNull } from "../records.ts";
+import type {
+  DeliveryStatus,
+  WebhookAttemptTable,
+  WebhookDeliveryTable,
+  WebhookSubscriptionTable,
+} from "../schema.ts";
+import type { Db } from "../store.ts";
+
+export type { DeliveryStatus };
+
+export interface Subscription {
+  userId: number;
+  url: string;
+  version: string;
+  created: number;
+}
+
+export interface Delivery {
+  id: string;
+  userId: number;
+  chatId: string;
+  position: number;
+  messageId: string;
+  event: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  step: number;
+  windowStartMs: number;
+  nextAttemptMs: number;
+  createdMs: number;
+  finishedMs: number | null;
+}
+
+export interface Attempt {
+  deliveryId: string;
+  number: number;
+  url: string;
+  startedMs: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+function toSubscription(row: Selectable<WebhookSubscriptionTable>): Subscription {
+  return {
+    userId: num(row.user_id),
+    url: row.url,
+    version: row.version,
+    created: num(row.created),
+  };
+}
+
+function toDelivery(row: Selectable<WebhookDeliveryTable>): Delivery {
+  return {
+    id: row.id,
+    userId: num(row.user_id),
+    chatId: row.chat_id,
+    position: num(row.position),
+    messageId: row.message_id,
+    event: row.event,
+    body: row.body,
+    status: row.status,
+    attempts: row.attempts,
+    step: row.step,
+    windowStartMs: num(row.window_start_ms),
+    nextAttemptMs: num(row.next_attempt_ms),
+    createdMs: num(row.created_ms),
+    finishedMs: numOrNull(row.finished_ms),
+  };
+}
+
+function toAttempt(row: Selectable<WebhookAttemptTable>): Attempt {
+  return {
+    deliveryId: row.delivery_id,
+    number: row.number,
+    url: row.url,
+    startedMs: num(row.started_ms),
+    durationMs: row.duration_ms,
+    statusCode: row.status_code,
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
+  };
+}
+
+export async function findSubscription(db: Db, userId: number): Promise<Subscription | undefined> {
+  const row = await db
+    .selectFrom("webhook_subscription")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row && toSubscription(row);
+}
+
+export async function findSubscriptions(
+  db: Db,
+  userIds: readonly number[],
+): Promise<Subscription[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("webhook_subscription")
+    .selectAll()
+    .where("user_id", "in", userIds)
+    .execute();
+  return rows.map(toSubscription);
+}
+
+/** The account's one subscription becomes `url` (a new URL replaces the old one). */
+export async function putSubscription(db: Db, subscription: Subscription): Promise<void> {
+  await db
+    .insertInto("webhook_subscription")
+    .values({
+      user_id: subscription.userId,
+      url: subscription.url,
+      version: subscription.version,
+      created: subscription.created,
+    })
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet({ url: subscription.url, created: subscription.created }),
+    )
+    .execute();
+}
+
+export async function deleteSubscription(db: Db, userId: number, url: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom("webhook_subscription")
+    .where("user_id", "=", userId)
+    .where("url", "=", url)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** The chat's next event number. */
+export async function nextChatEvent(db: Db, chatId: string): Promise<number> {
+  const row = await db
+    .updateTable("chat")
+    .set((eb) => ({ event_seq: eb("event_seq", "+", 1) }))
+    .where("id", "=", chatId)
+    .returning("event_seq")
+    .executeTakeFirstOrThrow();
+  return num(row.event_seq);
+}
+
+export async function insertDeliveries(db: Db, deliveries: readonly Delivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows: Insertable<WebhookDeliveryTable>[] = deliveries.map((d) => ({
+    id: d.id,
+    user_id: d.userId,
+    chat_id: d.chatId,
+    position: d.position,
+    message_id: d.messageId,
+    event: d.event,
+    body: d.body,
+    status: d.status,
+    attempts: d.attempts,
+    step: d.step,
+    window_start_ms: d.windowStartMs,
+    next_attempt_ms: d.nextAttemptMs,
+    created_ms: d.createdMs,
+    finished_ms: d.finishedMs,
+  }));
+  await db.insertInto("webhook_delivery").values(rows).execute();
+}
+
+/**
+ * Pending deliveries that are due and first in their stream (account and chat): a later event of
+ * a chat waits until the earlier one is delivered or has failed for good.
+ */
+export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom("webhook_delivery as d")
+    .selectAll()
+    .where("d.status", "=", "pending")
+    .where("d.next_attempt_ms", "<=", nowMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("webhook_delivery as e")
+            .select("e.id")
+            .whereRef("e.user_id", "=", "d.user_id")
+            .whereRef("e.chat_id", "=", "d.chat_id")
+            .where("e.status", "=", "pending")
+            .whereRef("e.position", "<", "d.position"),
+        ),
+      ),
+    )
+    .orderBy("d.next_attempt_ms")
+    .limit(limit)
+    .execute();
+  return rows.map(toDelivery);
+}
+
+/** When the next pending delivery falls due, or null when none is pending. */
+export async function nextDueMs(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom("webhook_delivery")
+    .select((eb) => eb.fn.min("next_attempt_ms").as("next"))
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : num(row.next);
+}
+
+export interface DeliveryUpdate {
+  status: DeliveryStatus;
+  attempts: number;
+  step: number;
+  nextAttemptMs: number;
+  finishedMs: number | null;
+}
+
+export async function recordAttempt(
+  db: Db,
+  attempt: Attempt,
+  update: DeliveryUpdate,
+): Promise<void> {
+  await db
+    .insertInto("webhook_attempt")
+    .values({
+      delivery_id: attempt.deliveryId,
+      number: attempt.number,
+      url: attempt.url,
+      started_ms: attempt.startedMs,
+      duration_ms: attempt.durationMs,
+      status_code: attempt.statusCode,
+      error: attempt.error,
+      response_excerpt: attempt.responseExcerpt,
+    })
+    .execute();
+  await db
+    .updateTable("webhook_delivery")
+    .set({
+      status: update.status,
+      attempts: update.attempts,
+      step: update.step,
+      next_attempt_ms: update.nextAttemptMs,
+      finished_ms: update.finishedMs,
+    })
+    .where("id", "=", attempt.deliveryId)
+    .execute();
+}
+
+/** Pending deliveries of an account that unsubscribed: nobody is left to receive them. */
+export async function cancelPending(db: Db, userId: number, nowMs: number): Promise<void> {
+  await db
+    .updateTable("webhook_delivery")
+    .set({ status: "cancelled", finished_ms: nowMs })
+    .where("user_id", "=", userId)
+    .where("status", "=", "pending")
+    .execute();
+}
+
+export async function findDelivery(db: Db, id: string): Promise<Delivery | undefined> {
+  const row = await db
+    .selectFrom("webhook_delivery")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && toDelivery(row);
+}
+
+/** Sends a delivery again from the start of the schedule, now. */
+export async function restartDelivery(db: Db, id: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable("webhook_delivery")
+    .set({
+      status: "pending",
+      step: 0,
+      window_start_ms: nowMs,
+      next_attempt_ms: nowMs,
+      finished_ms: null,
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+export interface DeliveryFilter {
+  userId: number | null;
+  status: DeliveryStatus | null;
+  limit: number;
+}
+
+/** Newest first, each with its attempts. */
+export async function listDeliveries(
+  db: Db,
+  filter: DeliveryFilter,
+): Promise<{ delivery: Delivery; attempts: Attempt[] }[]> {
+  let query = db.selectFrom("webhook_delivery").selectAll();
+  if (filter.userId !== null) query = query.where("user_id", "=", filter.userId);
+  if (filter.status !== null) query = query.where("status", "=", filter.status);
+  const deliveries = (
+    await query
+      .orderBy("created_ms", "desc")
+      .orderBy("position", "desc")
+      .limit(filter.limit)
+      .execute()
+  ).map(toDelivery);
+  if (deliveries.length === 0) return [];
+  const attempts = (
+    await db
+      .selectFrom("webhook_attempt")
+      .selectAll()
+      .where(
+        "delivery_id",
+        "in",
+        deliveries.map((d) => d.id),
+      )
+      .orderBy("number")
+      .execute()
+  ).map(toAttempt);
+  return deliveries.map((delivery) => ({
+    delivery,
+    attempts: attempts.filter((a) => a.deliveryId === delivery.id),
+  }));
+}

@@ -49,11 +49,16 @@ export async function uploadImage(
 }
 
 /** An image `authorId` uploaded; anything else, someone else's included, is refused alike. */
-export async function requireOwnImage(db: Db, authorId: number, imageId: string): Promise<Image> {
+export async function requireOwnImage(
+  db: Db,
+  authorId: number,
+  imageId: string,
+  field = "image_id",
+): Promise<Image> {
   const image = await findImage(db, imageId);
   if (!image || image.ownerId !== authorId) {
     throw new BesedaError("image_not_found", {
-      fields: { image_id: "no image with this id was uploaded by this account" },
+      fields: { [field]: "no image with this id was uploaded by this account" },
     });
   }
   return image;

@@ -220,7 +220,7 @@ export async function postSandboxMessage(
     }
     const checked = checkMessageContent(input.type, input.content, target.participants);
     if (input.type === "image" && checked.attachmentId) {
-      await requireOwnImage(db, input.authorId, checked.attachmentId);
+      await requireOwnImage(db, input.authorId, checked.attachmentId, "content.image_id");
     }
     if (input.type === "voice" && checked.attachmentId) {
       await requireVoice(db, checked.attachmentId);

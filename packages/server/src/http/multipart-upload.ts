@@ -2,7 +2,7 @@
 // streams: past the limit the request is answered at once (413) and its connection closed, so the
 // rest of the upload is cut off and nothing of it is kept. Anything but exactly one file, in the
 // expected field, is a clear 400.
-import type {} from "@fastify/multipart";
+import type { MultipartFile } from "@fastify/multipart";
 import type { FastifyRequest } from "fastify";
 import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
@@ -15,6 +15,25 @@ export interface UploadRule {
 }
 
 const CUT = { connection: "close" };
+
+/**
+ * The file's bytes. Past the limit busboy stops passing data on but keeps reading (and dropping)
+ * the rest of the part, and part.toBuffer() throws only once the part has ended: the whole upload
+ * would be read before the 413. Here the 'limit' event refuses the file at once instead.
+ */
+function readWithinLimit(file: MultipartFile["file"], rule: UploadRule): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    file.on("data", (chunk: Buffer) => chunks.push(chunk));
+    file.once("limit", () => {
+      chunks.length = 0;
+      file.destroy();
+      reject(new BesedaError(rule.tooLarge, { headers: CUT }));
+    });
+    file.once("end", () => resolve(Buffer.concat(chunks)));
+    file.once("error", reject);
+  });
+}
 
 export async function readSingleUpload(request: FastifyRequest, rule: UploadRule): Promise<Buffer> {
   if (!request.isMultipart()) {
@@ -39,7 +58,7 @@ export async function readSingleUpload(request: FastifyRequest, rule: UploadRule
         part.file.resume();
         throw validationError({ [rule.field]: "must hold one file; send one file per request" });
       }
-      file = await part.toBuffer();
+      file = await readWithinLimit(part.file, rule);
     }
   } catch (error) {
     if (error instanceof BesedaError) throw error;

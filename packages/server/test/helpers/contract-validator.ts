@@ -10,7 +10,11 @@ import {
 } from "../../src/http/openapi/contract.ts";
 import { OPENAPI_FORMATS } from "../../src/http/openapi/formats.ts";
 
-const ajv = new Ajv({ allErrors: true, strict: false, formats: OPENAPI_FORMATS });
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  formats: { ...OPENAPI_FORMATS, uri: (value: string) => URL.canParse(value) },
+});
 
 function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);

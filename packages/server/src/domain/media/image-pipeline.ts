@@ -34,11 +34,14 @@ async function open(bytes: Buffer, format: ImageFormat): Promise<Sharp> {
     case "bmp": {
       const { decode: decodeBmp } = await import("bmp-ts");
       const bmp = decodeBmp(bytes, { toRGBA: true });
-      const raw = sharp(Buffer.from(bmp.data), {
-        raw: { width: bmp.width, height: bmp.height, channels: 4 },
-      });
-      // Below 32 bits per pixel a BMP has no alpha; the decoder's fourth byte means nothing.
-      return bmp.bitPP < 32 ? raw.removeAlpha() : raw;
+      const rgba = Buffer.from(bmp.data);
+      // Below 32 bits per pixel a BMP has no alpha: the decoder's fourth byte is 0 and means
+      // nothing. The pixels are made opaque here; removeAlpha() would act only after flatten()
+      // had turned them all white.
+      if (bmp.bitPP < 32) {
+        for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+      }
+      return sharp(rgba, { raw: { width: bmp.width, height: bmp.height, channels: 4 } });
     }
     case "heic": {
       const { default: decodeHeic } = await import("heic-decode");

@@ -13,6 +13,12 @@ export const gracefulClose = fp(
     app.addHook("onSend", async (_request, reply) => {
       if (closing) reply.header("connection", "close");
     });
+    // A streamed answer (a media file) may have sent its headers before the close began: it could
+    // not say "Connection: close", and its socket, idle once the answer ends, would hold the
+    // shutdown open for the keep-alive timeout. It is ended here instead.
+    app.addHook("onResponse", async (request) => {
+      if (closing) request.raw.socket?.end();
+    });
   },
   { name: "graceful-close" },
 );

@@ -1,4 +1,4 @@
-// POST /sandbox/v1/accounts/{user_id}/images (multipart, field uploadfile[]) → 200 the same map
+// POST /sandbox/v1/accounts/{user_id}/images (multipart, field uploadfile[]) → 201 the same map
 // as uploadImages: how the other side uploads the images it then sends.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";

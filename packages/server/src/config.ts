@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 
 export type AuthErrorStyle = "production" | "document";
 export type WebhookMode = "sandbox" | "production";
+export type SqliteSynchronous = "normal" | "full";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface Config {
@@ -21,6 +22,7 @@ export interface Config {
   rateLimitPerMinute: number;
   authErrors: AuthErrorStyle;
   logLevel: LogLevel;
+  sqliteSynchronous: SqliteSynchronous;
   webhookMode: WebhookMode;
   webhookProbe: boolean;
   /** Seconds to wait before each retry of a failed delivery; the last repeats until give-up. */
@@ -191,6 +193,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: "info",
     description: "pino log level: fatal, error, warn, info, debug, trace or silent.",
     parse: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
+  },
+  {
+    key: "sqliteSynchronous",
+    env: "BESEDA_SQLITE_SYNCHRONOUS",
+    flag: "sqlite-synchronous",
+    default: "normal",
+    description:
+      "`normal`: every acknowledged write survives a crash or `kill -9` of Beseda (WAL); `full`: an fsync on every commit, surviving a power cut too, at several times the cost per write.",
+    parse: oneOf(["normal", "full"] as const),
   },
   {
     key: "webhookMode",

@@ -66,7 +66,7 @@ function listenUrl(host: string, port: number): string {
 
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
-  const store: Store = await openSqliteStore(config.dataDir);
+  const store: Store = await openSqliteStore(config.dataDir, config.sqliteSynchronous);
   try {
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);

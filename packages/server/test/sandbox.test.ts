@@ -245,7 +245,7 @@ describe("messages", () => {
     await post("sticker", {}, "type");
     // Image and voice messages carry an upload's id (media.test.ts covers the uploads).
     await post("image", {}, "content.image_id");
-    await post("image", { image_id: "1234.abc" }, "image_id");
+    await post("image", { image_id: "1234.abc" }, "content.image_id");
     await post("voice", {}, "content.voice");
     await post("voice", { voice: { voice_id: "f".repeat(32) } }, "content.voice.voice_id");
     await expectRefused(

@@ -58,6 +58,25 @@ interface Envelope {
 
 const parse = (body: string) => JSON.parse(body) as Envelope;
 
+interface LoggedDelivery {
+  status: string;
+  attempts: {
+    status: number | null;
+    response: string | null;
+    error: string | null;
+    duration_ms: number;
+  }[];
+}
+
+/** The account's newest delivery, as the sandbox log shows it. */
+async function latestDelivery(userId: number): Promise<LoggedDelivery | undefined> {
+  const log = await api.sandbox<{ deliveries: LoggedDelivery[] }>(
+    "GET",
+    `/webhooks/deliveries?user_id=${userId}&limit=1`,
+  );
+  return log.body.deliveries[0];
+}
+
 /** A fresh seller account with a chat and a subscription to a new receiver. */
 async function subscribedSeller(fallback: Answer = 200) {
   const seller = await api.createAccount("Продавец с вебхуком");
@@ -237,25 +256,21 @@ describe("delivery", () => {
   });
 
   test("a receiver answering 500 three times, then 200, gets the message four times, the same bytes", async () => {
-    const { buyer, chatId, hook } = await subscribedSeller();
+    const { seller, buyer, chatId, hook } = await subscribedSeller();
     hook.script.push(500, 500, { status: 500, body: "busy" }, 200);
     await api.text(chatId, buyer.user_id, "Повтор");
-    for (let attempt = 2; attempt <= 4; attempt++) {
-      await hook.waitFor(attempt);
-      await api.advanceClock(60); // past any retry of the schedule's first steps
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // Move the clock only once the attempt is written: its retry is then scheduled already.
+      await expect
+        .poll(async () => (await latestDelivery(seller.user_id))?.attempts.length)
+        .toBe(attempt);
+      await api.advanceClock(60);
     }
     const deliveries = (await hook.waitFor(5)).slice(1);
     expect(deliveries).toHaveLength(4);
     expect(new Set(deliveries.map((d) => d.body)).size).toBe(1);
-    const userId = parse(deliveries[0]?.body ?? "{}").payload.value.user_id;
-    type Log = {
-      deliveries: { status: string; attempts: { status: number; response: string }[] }[];
-    };
-    const latest = async () =>
-      (await api.sandbox<Log>("GET", `/webhooks/deliveries?user_id=${userId}&limit=1`)).body
-        .deliveries[0];
-    await expect.poll(async () => (await latest())?.status).toBe("delivered");
-    const entry = await latest();
+    await expect.poll(async () => (await latestDelivery(seller.user_id))?.status).toBe("delivered");
+    const entry = await latestDelivery(seller.user_id);
     expect(entry?.attempts.map((a) => a.status)).toEqual([500, 500, 500, 200]);
     expect(entry?.attempts[2]?.response).toBe("busy");
   });
@@ -266,15 +281,7 @@ describe("delivery", () => {
     await api.text(chatId, buyer.user_id, "Ждёшь?");
     await hook.waitFor(2);
     await expect
-      .poll(
-        async () =>
-          (
-            await api.sandbox<{
-              deliveries: { attempts: { error: string | null; duration_ms: number }[] }[];
-            }>("GET", `/webhooks/deliveries?user_id=${seller.user_id}`)
-          ).body.deliveries[0]?.attempts[0],
-        { timeout: 5000 },
-      )
+      .poll(async () => (await latestDelivery(seller.user_id))?.attempts[0], { timeout: 5000 })
       .toMatchObject({
         error: expect.stringMatching(/within 2 s/),
         duration_ms: expect.any(Number),

@@ -71,6 +71,7 @@ export const ERRORS = {
   chat_conflict: api(400, "The chat cannot be created"),
   clock_backwards: api(400, "The sandbox clock only moves forward"),
   delivery_not_found: api(404, "Delivery not found"),
+  no_subscription: api(409, "The account has no webhook subscription to deliver to"),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

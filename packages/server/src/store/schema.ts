@@ -133,7 +133,11 @@ export interface WebhookSubscriptionTable {
   created: number;
 }
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
+/**
+ * queued: waiting behind an earlier delivery of the same account and chat; pending: the head of
+ * its stream, due at next_attempt_ms; then delivered, failed (gave up) or cancelled (unsubscribed).
+ */
+export type DeliveryStatus = "queued" | "pending" | "delivered" | "failed" | "cancelled";
 
 export interface WebhookDeliveryTable {
   /** The envelope's id (UUID v4): the same on every retry. */

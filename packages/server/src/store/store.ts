@@ -1,5 +1,5 @@
-// Opens the store: the SQLite file in the data dir (WAL, full fsync on commit, so a 200 survives
-// kill -9 and power loss), migrated to the latest schema. Repositories take a Db, which is either
+// Opens the store: the SQLite file in the data dir, in WAL mode (so a 200 survives kill -9; with
+// synchronous=full a power cut too), migrated to the latest schema. Repositories take a Db, which is either
 // the store's Kysely instance or a transaction, so one function serves both.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -21,16 +21,44 @@ export interface Store {
 
 export const SQLITE_FILE = "beseda.sqlite";
 
-export async function openSqliteStore(dataDir: string): Promise<Store> {
+/**
+ * `normal` (WAL): a commit is in the log before the call returns, so it survives the process
+ * dying; only a power cut can lose the last commits. `full` fsyncs every commit.
+ */
+export async function openSqliteStore(
+  dataDir: string,
+  synchronous: "normal" | "full" = "normal",
+): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
   const file = new SqliteDatabase(join(dataDir, SQLITE_FILE));
   file.pragma("journal_mode = WAL");
-  file.pragma("synchronous = FULL");
+  file.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(file) }),
+  });
   await migrateToLatest(db);
   return storeOf(db);
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running most of
+ * ours. The same SQL text reuses its prepared statement (the query builder emits a bounded set).
+ */
+function withStatementCache(file: SqliteDatabase.Database) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => file.close(),
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = file.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function storeOf(db: KyselyType<Database>): Store {

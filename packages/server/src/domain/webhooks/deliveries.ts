@@ -5,8 +5,10 @@ import {
   type Delivery,
   type DeliveryStatus,
   findDelivery,
+  findSubscription,
   listDeliveries,
   restartDelivery,
+  streamBusy,
 } from "../../store/repositories/webhooks.ts";
 import type { DomainContext } from "../context.ts";
 
@@ -69,14 +71,22 @@ export async function deliveryLog(
   return { deliveries: found.map(({ delivery, attempts }) => view(delivery, attempts)) };
 }
 
-/** Sends a delivery again now, whatever became of it, from the start of the retry schedule. */
+/**
+ * Sends a delivery again, whatever became of it, from the start of the retry schedule: now, or
+ * after the delivery in flight for its chat (it then waits queued, in its place by event order).
+ */
 export async function redeliver(
   ctx: DomainContext,
   id: string,
-): Promise<{ id: string; status: "pending" }> {
-  const delivery = await findDelivery(ctx.store.db, id);
-  if (!delivery) throw new BesedaError("delivery_not_found");
-  await restartDelivery(ctx.store.db, id, ctx.clock.nowMs());
+): Promise<{ id: string; status: "pending" | "queued" }> {
+  const status = await ctx.store.transaction(async (db) => {
+    const delivery = await findDelivery(db, id);
+    if (!delivery) throw new BesedaError("delivery_not_found");
+    if (!(await findSubscription(db, delivery.userId))) throw new BesedaError("no_subscription");
+    const next = (await streamBusy(db, delivery.userId, delivery.chatId)) ? "queued" : "pending";
+    await restartDelivery(db, id, ctx.clock.nowMs(), next);
+    return next;
+  });
   ctx.webhooks.wake();
-  return { id, status: "pending" };
+  return { id, status };
 }

@@ -7,12 +7,14 @@ import type { Clock } from "../../clock.ts";
 import { findAccounts } from "../../store/repositories/accounts.ts";
 import {
   type Attempt,
+  cancelUnsubscribed,
   type Delivery,
   type DeliveryUpdate,
   dueDeliveries,
   findSubscriptions,
   nextDueMs,
-  recordAttempt,
+  promoteNext,
+  recordAttempts,
 } from "../../store/repositories/webhooks.ts";
 import type { Store } from "../../store/store.ts";
 import { parseRetryAfter, type RetrySettings, retryDelayMs } from "./retry-policy.ts";
@@ -106,13 +108,18 @@ export class WebhookDispatcher {
       findSubscriptions(store.db, userIds),
       findAccounts(store.db, userIds),
     ]);
+    const unsubscribed = new Set<number>();
     for (const delivery of ready) {
       if (this.#busy.size >= MAX_IN_FLIGHT) break;
       const stream = streamOf(delivery);
       if (this.#busy.has(stream)) continue;
       const url = subscriptions.find((s) => s.userId === delivery.userId)?.url;
       const secret = accounts.find((a) => a.id === delivery.userId)?.clientSecret;
-      if (!url || !secret) continue; // unsubscribed meanwhile: cancelled with the subscription
+      if (!url || !secret) {
+        // Nobody to send to (unsubscribed, then redelivered): cancelled below, not left due.
+        unsubscribed.add(delivery.userId);
+        continue;
+      }
       this.#busy.add(stream);
       const attempt = this.#attempt(delivery, url, secret).then((finished) => {
         this.#finished.push(finished);
@@ -121,6 +128,7 @@ export class WebhookDispatcher {
       });
       this.#attempts.add(attempt);
     }
+    for (const userId of unsubscribed) await cancelUnsubscribed(store.db, userId, clock.nowMs());
   }
 
   async #attempt(delivery: Delivery, url: string, secret: string): Promise<Finished> {
@@ -187,7 +195,13 @@ export class WebhookDispatcher {
     const batch = this.#finished.splice(0);
     try {
       await this.#options.store.transaction(async (db) => {
-        for (const { attempt, update } of batch) await recordAttempt(db, attempt, update);
+        const moved = await recordAttempts(db, batch);
+        // A delivery finished for good: the next event of its stream is due now.
+        for (const { delivery, update } of batch) {
+          if (moved.has(delivery.id) && update.status !== "pending") {
+            await promoteNext(db, delivery.userId, delivery.chatId, this.#options.clock.nowMs());
+          }
+        }
       });
     } finally {
       for (const { delivery } of batch) this.#busy.delete(streamOf(delivery));

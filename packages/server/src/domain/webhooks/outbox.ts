@@ -8,6 +8,7 @@ import {
   findSubscriptions,
   insertDeliveries,
   nextChatEvent,
+  streamBusy,
 } from "../../store/repositories/webhooks.ts";
 import type { Db } from "../../store/store.ts";
 import type { DomainContext } from "../context.ts";
@@ -26,32 +27,33 @@ export async function enqueueMessageEvent(
   const position = await nextChatEvent(db, chat.id);
   const nowMs = ctx.clock.nowMs();
   const timestamp = Math.floor(nowMs / 1000);
-  await insertDeliveries(
-    db,
-    subscribed.map((subscription) => {
-      const id = randomUUID();
-      return {
+  const deliveries = [];
+  for (const subscription of subscribed) {
+    // Behind an unfinished delivery of the same stream, it waits its turn (queued).
+    const busy = await streamBusy(db, subscription.userId, chat.id);
+    const id = randomUUID();
+    deliveries.push({
+      id,
+      userId: subscription.userId,
+      chatId: chat.id,
+      position,
+      messageId: message.id,
+      event: "message",
+      body: webhookBody(
         id,
-        userId: subscription.userId,
-        chatId: chat.id,
-        position,
-        messageId: message.id,
-        event: "message",
-        body: webhookBody(
-          id,
-          timestamp,
-          { chat, message, recipientId: subscription.userId },
-          ctx.urls,
-        ),
-        status: "pending",
-        attempts: 0,
-        step: 0,
-        windowStartMs: nowMs,
-        nextAttemptMs: nowMs,
-        createdMs: nowMs,
-        finishedMs: null,
-      };
-    }),
-  );
+        timestamp,
+        { chat, message, recipientId: subscription.userId },
+        ctx.urls,
+      ),
+      status: busy ? ("queued" as const) : ("pending" as const),
+      attempts: 0,
+      step: 0,
+      windowStartMs: nowMs,
+      nextAttemptMs: nowMs,
+      createdMs: nowMs,
+      finishedMs: null,
+    });
+  }
+  await insertDeliveries(db, deliveries);
   return subscribed.length;
 }

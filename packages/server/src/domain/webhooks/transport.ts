@@ -93,7 +93,8 @@ export function httpTransport(mode: "sandbox" | "production"): WebhookTransport 
           resolve(
             done({
               statusCode: response.statusCode ?? null,
-              excerpt: Buffer.concat(chunks).toString("utf8"),
+              // stream: a character cut in two at the 4 KB mark is dropped, not turned into U+FFFD.
+              excerpt: new TextDecoder().decode(Buffer.concat(chunks), { stream: true }),
               retryAfter: response.headers["retry-after"],
             }),
           ),

@@ -40,11 +40,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("webhook_delivery")
     .columns(["status", "next_attempt_ms"])
     .execute();
-  // One account's stream for one chat, in order.
+  // One account's stream for one chat: its unfinished deliveries, in order, without walking the
+  // delivered ones.
   await db.schema
     .createIndex("webhook_delivery_stream")
     .on("webhook_delivery")
-    .columns(["user_id", "chat_id", "position"])
+    .columns(["user_id", "chat_id", "status", "position"])
     .execute();
 
   await db.schema

@@ -166,32 +166,52 @@ export async function insertDeliveries(db: Db, deliveries: readonly Delivery[]):
   await db.insertInto("webhook_delivery").values(rows).execute();
 }
 
-/**
- * Pending deliveries that are due and first in their stream (account and chat): a later event of
- * a chat waits until the earlier one is delivered or has failed for good.
- */
+/** Does the account's stream for this chat hold a delivery not yet finished? */
+export async function streamBusy(db: Db, userId: number, chatId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("webhook_delivery")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("chat_id", "=", chatId)
+    .where("status", "in", ["pending", "queued"])
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Pending deliveries that are due, earliest first. Only the head of each stream is pending. */
 export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<Delivery[]> {
   const rows = await db
-    .selectFrom("webhook_delivery as d")
+    .selectFrom("webhook_delivery")
     .selectAll()
-    .where("d.status", "=", "pending")
-    .where("d.next_attempt_ms", "<=", nowMs)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("webhook_delivery as e")
-            .select("e.id")
-            .whereRef("e.user_id", "=", "d.user_id")
-            .whereRef("e.chat_id", "=", "d.chat_id")
-            .where("e.status", "=", "pending")
-            .whereRef("e.position", "<", "d.position"),
-        ),
-      ),
-    )
-    .orderBy("d.next_attempt_ms")
+    .where("status", "=", "pending")
+    .where("next_attempt_ms", "<=", nowMs)
+    .orderBy("next_attempt_ms")
     .limit(limit)
     .execute();
   return rows.map(toDelivery);
+}
+
+/** Makes the next queued delivery of a stream its pending head, due now (one statement). */
+export async function promoteNext(
+  db: Db,
+  userId: number,
+  chatId: string,
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable("webhook_delivery")
+    .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
+    .where("id", "=", (eb) =>
+      eb
+        .selectFrom("webhook_delivery")
+        .select("id")
+        .where("user_id", "=", userId)
+        .where("chat_id", "=", chatId)
+        .where("status", "=", "queued")
+        .orderBy("position")
+        .limit(1),
+    )
+    .execute();
 }
 
 /** When the next pending delivery falls due, or null when none is pending. */
@@ -212,44 +232,72 @@ export interface DeliveryUpdate {
   finishedMs: number | null;
 }
 
-export async function recordAttempt(
+/**
+ * Logs finished attempts (their rows in one statement) and moves each delivery on. A delivery that
+ * is no longer pending (cancelled while its attempt was in flight) stays as it is; the ids of the
+ * deliveries that did move are returned.
+ */
+export async function recordAttempts(
   db: Db,
-  attempt: Attempt,
-  update: DeliveryUpdate,
-): Promise<void> {
+  finished: readonly { attempt: Attempt; update: DeliveryUpdate }[],
+): Promise<Set<string>> {
+  const moved = new Set<string>();
+  if (finished.length === 0) return moved;
   await db
     .insertInto("webhook_attempt")
-    .values({
-      delivery_id: attempt.deliveryId,
-      number: attempt.number,
-      url: attempt.url,
-      started_ms: attempt.startedMs,
-      duration_ms: attempt.durationMs,
-      status_code: attempt.statusCode,
-      error: attempt.error,
-      response_excerpt: attempt.responseExcerpt,
-    })
+    .values(
+      finished.map(({ attempt }) => ({
+        delivery_id: attempt.deliveryId,
+        number: attempt.number,
+        url: attempt.url,
+        started_ms: attempt.startedMs,
+        duration_ms: attempt.durationMs,
+        status_code: attempt.statusCode,
+        error: attempt.error,
+        response_excerpt: attempt.responseExcerpt,
+      })),
+    )
     .execute();
-  await db
-    .updateTable("webhook_delivery")
-    .set({
-      status: update.status,
-      attempts: update.attempts,
-      step: update.step,
-      next_attempt_ms: update.nextAttemptMs,
-      finished_ms: update.finishedMs,
-    })
-    .where("id", "=", attempt.deliveryId)
-    .execute();
+  for (const { attempt, update } of finished) {
+    const result = await db
+      .updateTable("webhook_delivery")
+      .set({
+        status: update.status,
+        attempts: update.attempts,
+        step: update.step,
+        next_attempt_ms: update.nextAttemptMs,
+        finished_ms: update.finishedMs,
+      })
+      .where("id", "=", attempt.deliveryId)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) moved.add(attempt.deliveryId);
+  }
+  return moved;
 }
 
-/** Pending deliveries of an account that unsubscribed: nobody is left to receive them. */
+/** Unfinished deliveries of an account that unsubscribed: nobody is left to receive them. */
 export async function cancelPending(db: Db, userId: number, nowMs: number): Promise<void> {
   await db
     .updateTable("webhook_delivery")
     .set({ status: "cancelled", finished_ms: nowMs })
     .where("user_id", "=", userId)
-    .where("status", "=", "pending")
+    .where("status", "in", ["pending", "queued"])
+    .execute();
+}
+
+/** Cancels an account's unfinished deliveries if it has no subscription (any more). */
+export async function cancelUnsubscribed(db: Db, userId: number, nowMs: number): Promise<void> {
+  await db
+    .updateTable("webhook_delivery")
+    .set({ status: "cancelled", finished_ms: nowMs })
+    .where("user_id", "=", userId)
+    .where("status", "in", ["pending", "queued"])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom("webhook_subscription").select("user_id").where("user_id", "=", userId)),
+      ),
+    )
     .execute();
 }
 
@@ -262,12 +310,17 @@ export async function findDelivery(db: Db, id: string): Promise<Delivery | undef
   return row && toDelivery(row);
 }
 
-/** Sends a delivery again from the start of the schedule, now. */
-export async function restartDelivery(db: Db, id: string, nowMs: number): Promise<void> {
+/** Sends a delivery again from the start of the schedule: due now, or queued behind its stream. */
+export async function restartDelivery(
+  db: Db,
+  id: string,
+  nowMs: number,
+  status: "pending" | "queued",
+): Promise<void> {
   await db
     .updateTable("webhook_delivery")
     .set({
-      status: "pending",
+      status,
       step: 0,
       window_start_ms: nowMs,
       next_attempt_ms: nowMs,

@@ -22,7 +22,10 @@ export function webhookDeliveries(app: FastifyInstance, ctx: DomainContext) {
         type: "object",
         properties: {
           user_id: userId,
-          status: { type: "string", enum: ["pending", "delivered", "failed", "cancelled"] },
+          status: {
+            type: "string",
+            enum: ["queued", "pending", "delivered", "failed", "cancelled"],
+          },
           limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
         },
       },

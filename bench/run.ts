@@ -8,8 +8,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type ScenarioResult, table } from "./lib/report.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
+import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
 
-const SCENARIOS = [mediaUpload];
+const SCENARIOS = [mediaUpload, webhookDelivery];
 
 const { values } = parseArgs({
   options: { smoke: { type: "boolean", default: false }, only: { type: "string" } },

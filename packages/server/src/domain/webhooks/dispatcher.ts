@@ -50,6 +50,8 @@ export class WebhookDispatcher {
   readonly #options: DispatcherOptions;
   /** Streams ("user:chat") with a delivery in flight or a result not yet written. */
   readonly #busy = new Set<string>();
+  /** Their deliveries, left out of the due query: they are still pending in the table. */
+  readonly #deliveriesInFlight = new Set<string>();
   readonly #finished: Finished[] = [];
   readonly #attempts = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
@@ -69,8 +71,11 @@ export class WebhookDispatcher {
       return;
     }
     this.#ticking = true;
-    void this.#tick().finally(() => {
-      this.#ticking = false;
+    // Wakes in the same turn of the event loop (a burst of sends, many answers) make one tick.
+    setImmediate(() => {
+      void this.#tick().finally(() => {
+        this.#ticking = false;
+      });
     });
   }
 
@@ -91,7 +96,9 @@ export class WebhookDispatcher {
         if (this.#stopped) return;
         await this.#startDue();
       } while (this.#again && !this.#stopped);
-      await this.#sleepUntilDue();
+      // While attempts are in flight their answers wake the dispatcher; the timer only backs up.
+      if (this.#busy.size > 0) this.#sleep(1000);
+      else await this.#sleepUntilDue();
     } catch (error) {
       this.#options.onError(error);
       this.#sleep(1000);
@@ -100,7 +107,8 @@ export class WebhookDispatcher {
 
   async #startDue(): Promise<void> {
     const { store, clock } = this.#options;
-    const due = await dueDeliveries(store.db, clock.nowMs(), MAX_IN_FLIGHT * 2);
+    const inFlight = [...this.#deliveriesInFlight];
+    const due = await dueDeliveries(store.db, clock.nowMs(), MAX_IN_FLIGHT * 2, inFlight);
     const ready = due.filter((d) => !this.#busy.has(streamOf(d)));
     if (ready.length === 0) return;
     const userIds = [...new Set(ready.map((d) => d.userId))];
@@ -121,6 +129,7 @@ export class WebhookDispatcher {
         continue;
       }
       this.#busy.add(stream);
+      this.#deliveriesInFlight.add(delivery.id);
       const attempt = this.#attempt(delivery, url, secret).then((finished) => {
         this.#finished.push(finished);
         this.#attempts.delete(attempt);
@@ -204,7 +213,10 @@ export class WebhookDispatcher {
         }
       });
     } finally {
-      for (const { delivery } of batch) this.#busy.delete(streamOf(delivery));
+      for (const { delivery } of batch) {
+        this.#busy.delete(streamOf(delivery));
+        this.#deliveriesInFlight.delete(delivery.id);
+      }
     }
   }
 

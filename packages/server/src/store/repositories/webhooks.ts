@@ -178,16 +178,23 @@ export async function streamBusy(db: Db, userId: number, chatId: string): Promis
   return row !== undefined;
 }
 
-/** Pending deliveries that are due, earliest first. Only the head of each stream is pending. */
-export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<Delivery[]> {
-  const rows = await db
+/**
+ * Pending deliveries that are due, earliest first, but those in `excluded` (already in flight).
+ * Only the head of each stream is pending.
+ */
+export async function dueDeliveries(
+  db: Db,
+  nowMs: number,
+  limit: number,
+  excluded: readonly string[] = [],
+): Promise<Delivery[]> {
+  let query = db
     .selectFrom("webhook_delivery")
     .selectAll()
     .where("status", "=", "pending")
-    .where("next_attempt_ms", "<=", nowMs)
-    .orderBy("next_attempt_ms")
-    .limit(limit)
-    .execute();
+    .where("next_attempt_ms", "<=", nowMs);
+  if (excluded.length > 0) query = query.where("id", "not in", excluded);
+  const rows = await query.orderBy("next_attempt_ms").limit(limit).execute();
   return rows.map(toDelivery);
 }
 

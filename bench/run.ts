@@ -7,13 +7,18 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type ScenarioResult, table } from "./lib/report.ts";
+import { httpApi } from "./scenarios/http-api.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
 import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
 
-const SCENARIOS = [mediaUpload, webhookDelivery];
+const SCENARIOS = [httpApi, mediaUpload, webhookDelivery];
 
 const { values } = parseArgs({
-  options: { smoke: { type: "boolean", default: false }, only: { type: "string" } },
+  options: {
+    smoke: { type: "boolean", default: false },
+    large: { type: "boolean", default: false },
+    only: { type: "string" },
+  },
 });
 const chosen = SCENARIOS.filter((s) => !values.only || s.name === values.only);
 if (chosen.length === 0) {
@@ -26,12 +31,12 @@ if (chosen.length === 0) {
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
   console.log(`▶ ${scenario.name}: ${scenario.description}${values.smoke ? " (smoke)" : ""}`);
-  results.push(await scenario.run({ smoke: values.smoke }));
+  results.push(await scenario.run({ smoke: values.smoke, large: values.large }));
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const date = new Date().toISOString();
-const command = `npm run bench --${values.smoke ? " --smoke" : ""}${values.only ? ` --only ${values.only}` : ""}`;
+const command = `npm run bench --${values.smoke ? " --smoke" : ""}${values.large ? " --large" : ""}${values.only ? ` --only ${values.only}` : ""}`;
 const printed = table(results);
 console.log(`\n${printed}\n`);
 

@@ -18,7 +18,7 @@ export interface ScenarioResult {
 export interface Scenario {
   name: string;
   description: string;
-  run(options: { smoke: boolean }): Promise<ScenarioResult>;
+  run(options: { smoke: boolean; large: boolean }): Promise<ScenarioResult>;
 }
 
 export function table(results: readonly ScenarioResult[]): string {

@@ -17,8 +17,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(args: string[] = []): Promise<BenchServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "beseda-bench-"));
+/** Starts Beseda on a new temporary data dir, or on `dataDir` (kept on stop: it is the caller's). */
+export async function startBenchServer(
+  args: string[] = [],
+  dataDirOfCaller?: string,
+): Promise<BenchServer> {
+  const dataDir = dataDirOfCaller ?? mkdtempSync(join(tmpdir(), "beseda-bench-"));
   const child = spawn(
     process.execPath,
     [
@@ -57,7 +61,7 @@ export async function startBenchServer(args: string[] = []): Promise<BenchServer
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!dataDirOfCaller) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,8 @@
 // The `beseda` command (started through cli.ts). `beseda serve [flags]` starts the server (what
 // `npm start` runs); flags and env vars are listed by `beseda serve --help` and in the README.
+// `beseda seed [flags]` fills an empty data dir with a generated world (seed-command.ts).
 import { ConfigError, loadConfig, SETTINGS } from "./config.ts";
+import { seedCommand, seedUsage } from "./seed-command.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -60,7 +62,8 @@ async function serve(argv: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "serve") return serve(rest);
-  process.stderr.write(`${usage()}\n`);
+  if (command === "seed") return seedCommand(rest);
+  process.stderr.write(`${usage()}\n\n${seedUsage()}\n`);
   process.exitCode = command === undefined || command === "--help" ? 0 : 2;
 }
 

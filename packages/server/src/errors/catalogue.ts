@@ -46,7 +46,6 @@ export const ERRORS = {
   message_not_found: api(404, "Message not found"),
   message_not_own: api(403, "Only your own messages can be deleted"),
   message_delete_expired: api(400, "Messages can be deleted only within one hour after sending"),
-  message_not_deletable: api(400, "This message cannot be deleted"),
   author_blacklisted: api(403, "The recipient has blacklisted the author: the message is refused"),
   user_not_found: api(404, "User not found"),
 

@@ -1,0 +1,181 @@
+// Bulk insertion for the seed command: many rows of accounts, items, chats, chat members and
+// messages in few large transactions of multi-row INSERTs. Portable Kysely, except the load
+// settings in `withBulkLoadSettings`, which are SQLite's and are put back when the load ends.
+import { type Insertable, sql } from "kysely";
+import type { Account, Chat, ChatMember, ChatType, Item, Message } from "./records.ts";
+import type { Database } from "./schema.ts";
+import type { Db, Store } from "./store.ts";
+
+/** A member row together with the chat columns chat_member mirrors (see repositories/chats.ts). */
+export interface BulkMember extends ChatMember {
+  chatType: ChatType;
+  itemId: number | null;
+}
+
+/** Rows written in one transaction, parents before children (the foreign keys stay on). */
+export interface BulkBatch {
+  accounts?: readonly Account[];
+  items?: readonly Item[];
+  chats?: readonly Chat[];
+  members?: readonly BulkMember[];
+  messages?: readonly Message[];
+}
+
+/**
+ * SQLite binds at most 32766 variables per statement (PostgreSQL 65535). Rows go in statements
+ * of power-of-two sizes, so a load prepares a dozen distinct statements per table however its
+ * batches are cut (the store caches prepared statements by their SQL text).
+ */
+const MAX_VARIABLES = 32766;
+const MAX_ROWS_PER_STATEMENT = 1024;
+
+function chunkSizes(total: number, columns: number): number[] {
+  let largest = 1;
+  while (largest * 2 <= Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_VARIABLES / columns))) {
+    largest *= 2;
+  }
+  const sizes: number[] = [];
+  let left = total;
+  for (let size = largest; size >= 1 && left > 0; size /= 2) {
+    while (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  }
+  return sizes;
+}
+
+async function insertRows<T extends keyof Database>(
+  db: Db,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  let at = 0;
+  for (const size of chunkSizes(rows.length, Object.keys(first).length)) {
+    const chunk = rows.slice(at, at + size);
+    at += size;
+    // Kysely's types cannot follow a table name given as a type parameter; the rows are typed above.
+    await (db as Db)
+      .insertInto(table)
+      .values(chunk as never)
+      .execute();
+  }
+}
+
+function accountRow(a: Account): Insertable<Database["account"]> {
+  return {
+    id: a.id,
+    name: a.name,
+    kind: a.kind,
+    profile_key: a.profileKey,
+    client_id: a.clientId,
+    client_secret: a.clientSecret,
+    created: a.created,
+  };
+}
+
+function itemRow(i: Item): Insertable<Database["item"]> {
+  return {
+    id: i.id,
+    owner_id: i.ownerId,
+    title: i.title,
+    price_string: i.priceString,
+    status_id: i.statusId,
+    created: i.created,
+  };
+}
+
+function chatRow(c: Chat): Insertable<Database["chat"]> {
+  return {
+    id: c.id,
+    type: c.type,
+    item_id: c.itemId,
+    pair_key: c.pairKey,
+    created: c.created,
+    updated: c.updated,
+    last_message_id: c.lastMessageId,
+    last_seq: c.lastSeq,
+  };
+}
+
+function memberRow(m: BulkMember): Insertable<Database["chat_member"]> {
+  return {
+    chat_id: m.chatId,
+    user_id: m.userId,
+    chat_type: m.chatType,
+    item_id: m.itemId,
+    updated: m.updated,
+    unread_count: m.unreadCount,
+    last_read_at: m.lastReadAt,
+  };
+}
+
+/** Contents are shared objects more often than not (pools of texts): each is serialised once. */
+function contentSerializer(): (content: object) => string {
+  const cache = new WeakMap<object, string>();
+  return (content) => {
+    let text = cache.get(content);
+    if (text === undefined) {
+      text = JSON.stringify(content);
+      cache.set(content, text);
+    }
+    return text;
+  };
+}
+
+const serialize = contentSerializer();
+
+function messageRow(m: Message): Insertable<Database["message"]> {
+  return {
+    id: m.id,
+    chat_id: m.chatId,
+    seq: m.seq,
+    author_id: m.authorId,
+    type: m.type,
+    content: serialize(m.content),
+    quote_id: m.quoteId,
+    attachment_id: m.attachmentId,
+    created: m.created,
+    read_at: m.readAt,
+    deleted_at: m.deletedAt,
+  };
+}
+
+/** Writes one batch in one transaction. */
+export async function insertBulk(store: Store, batch: BulkBatch): Promise<void> {
+  await store.transaction(async (db) => {
+    await insertRows(db, "account", (batch.accounts ?? []).map(accountRow));
+    await insertRows(db, "item", (batch.items ?? []).map(itemRow));
+    await insertRows(db, "chat", (batch.chats ?? []).map(chatRow));
+    await insertRows(db, "chat_member", (batch.members ?? []).map(memberRow));
+    await insertRows(db, "message", (batch.messages ?? []).map(messageRow));
+  });
+}
+
+/**
+ * Runs a bulk load with SQLite tuned for it, and puts the settings back afterwards:
+ * synchronous=OFF (a crash during the load loses the load, which is started over anyway), a page
+ * cache large enough for the indexes being filled, and a checkpoint at the end so that the WAL
+ * does not stay as large as the load. PostgreSQL will want its own (e.g. COPY); callers only see
+ * this function.
+ */
+export async function withBulkLoadSettings<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  const db = store.db;
+  const pragma = async (name: string): Promise<number> => {
+    const { rows } = await sql<Record<string, number>>`pragma ${sql.raw(name)}`.execute(db);
+    return Number(Object.values(rows[0] ?? {})[0] ?? 0);
+  };
+  const synchronous = await pragma("synchronous");
+  const cacheSize = await pragma("cache_size");
+  await sql`pragma synchronous = OFF`.execute(db);
+  await sql`pragma cache_size = -131072`.execute(db);
+  try {
+    return await work();
+  } finally {
+    await sql`pragma ${sql.raw(`synchronous = ${synchronous}`)}`.execute(db);
+    await sql`pragma ${sql.raw(`cache_size = ${cacheSize}`)}`.execute(db);
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+  }
+}

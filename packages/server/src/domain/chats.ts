@@ -49,14 +49,22 @@ async function partsOf(db: Db, chats: readonly Chat[]): Promise<ChatParts[]> {
     ),
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, a]));
+  const itemById = new Map(items.map((i) => [i.id, i]));
+  const messageById = new Map(messages.map((m) => [m.id, m]));
+  const usersByChat = new Map<string, Account[]>();
+  for (const member of members) {
+    const account = accountById.get(member.userId);
+    if (!account) continue;
+    const users = usersByChat.get(member.chatId);
+    if (users) users.push(account);
+    else usersByChat.set(member.chatId, [account]);
+  }
   return chats.map((chat) => {
-    const item = items.find((i) => i.id === chat.itemId);
-    const users = members
-      .filter((m) => m.chatId === chat.id)
-      .map((m) => accountById.get(m.userId))
-      .filter((a): a is Account => a !== undefined)
-      .sort((a, b) => sellerFirst(a, b, item));
-    return { chat, users, item, lastMessage: messages.find((m) => m.id === chat.lastMessageId) };
+    const item = chat.itemId === null ? undefined : itemById.get(chat.itemId);
+    const users = (usersByChat.get(chat.id) ?? []).sort((a, b) => sellerFirst(a, b, item));
+    const lastMessage =
+      chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
+    return { chat, users, item, lastMessage };
   });
 }
 

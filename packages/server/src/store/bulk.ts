@@ -2,15 +2,16 @@
 // messages in few large transactions of multi-row INSERTs. Portable Kysely, except the load
 // settings in `withBulkLoadSettings`, which are SQLite's and are put back when the load ends.
 import { type Insertable, sql } from "kysely";
-import type { Account, Chat, ChatMember, ChatType, Item, Message } from "./records.ts";
+import type { Account, Chat, Item, Message } from "./records.ts";
+import { accountRow } from "./repositories/accounts.ts";
+import { chatRow, type MemberOfChat, memberRow } from "./repositories/chats.ts";
+import { itemRow } from "./repositories/items.ts";
+import { messageRow } from "./repositories/messages.ts";
 import type { Database } from "./schema.ts";
 import type { Db, Store } from "./store.ts";
 
 /** A member row together with the chat columns chat_member mirrors (see repositories/chats.ts). */
-export interface BulkMember extends ChatMember {
-  chatType: ChatType;
-  itemId: number | null;
-}
+export type BulkMember = MemberOfChat;
 
 /** Rows written in one transaction, parents before children (the foreign keys stay on). */
 export interface BulkBatch {
@@ -64,54 +65,6 @@ async function insertRows<T extends keyof Database>(
   }
 }
 
-function accountRow(a: Account): Insertable<Database["account"]> {
-  return {
-    id: a.id,
-    name: a.name,
-    kind: a.kind,
-    profile_key: a.profileKey,
-    client_id: a.clientId,
-    client_secret: a.clientSecret,
-    created: a.created,
-  };
-}
-
-function itemRow(i: Item): Insertable<Database["item"]> {
-  return {
-    id: i.id,
-    owner_id: i.ownerId,
-    title: i.title,
-    price_string: i.priceString,
-    status_id: i.statusId,
-    created: i.created,
-  };
-}
-
-function chatRow(c: Chat): Insertable<Database["chat"]> {
-  return {
-    id: c.id,
-    type: c.type,
-    item_id: c.itemId,
-    pair_key: c.pairKey,
-    created: c.created,
-    updated: c.updated,
-    last_message_id: c.lastMessageId,
-    last_seq: c.lastSeq,
-  };
-}
-
-function memberRow(m: BulkMember): Insertable<Database["chat_member"]> {
-  return {
-    chat_id: m.chatId,
-    user_id: m.userId,
-    chat_type: m.chatType,
-    item_id: m.itemId,
-    updated: m.updated,
-    unread_count: m.unreadCount,
-    last_read_at: m.lastReadAt,
-  };
-}
-
 /** Contents are shared objects more often than not (pools of texts): each is serialised once. */
 function contentSerializer(): (content: object) => string {
   const cache = new WeakMap<object, string>();
@@ -127,22 +80,6 @@ function contentSerializer(): (content: object) => string {
 
 const serialize = contentSerializer();
 
-function messageRow(m: Message): Insertable<Database["message"]> {
-  return {
-    id: m.id,
-    chat_id: m.chatId,
-    seq: m.seq,
-    author_id: m.authorId,
-    type: m.type,
-    content: serialize(m.content),
-    quote_id: m.quoteId,
-    attachment_id: m.attachmentId,
-    created: m.created,
-    read_at: m.readAt,
-    deleted_at: m.deletedAt,
-  };
-}
-
 /** Writes one batch in one transaction. */
 export async function insertBulk(store: Store, batch: BulkBatch): Promise<void> {
   await store.transaction(async (db) => {
@@ -150,7 +87,11 @@ export async function insertBulk(store: Store, batch: BulkBatch): Promise<void> 
     await insertRows(db, "item", (batch.items ?? []).map(itemRow));
     await insertRows(db, "chat", (batch.chats ?? []).map(chatRow));
     await insertRows(db, "chat_member", (batch.members ?? []).map(memberRow));
-    await insertRows(db, "message", (batch.messages ?? []).map(messageRow));
+    await insertRows(
+      db,
+      "message",
+      (batch.messages ?? []).map((m) => messageRow(m, serialize)),
+    );
   });
 }
 

@@ -1,5 +1,5 @@
 // Accounts: the sellers, buyers and the Avito system user, with their API credentials.
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import { type Account, num } from "../records.ts";
 import type { AccountTable } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -16,19 +16,21 @@ function toAccount(row: Selectable<AccountTable>): Account {
   };
 }
 
+/** The row of an account: the inverse of toAccount, for single and bulk inserts alike. */
+export function accountRow(account: Account): Insertable<AccountTable> {
+  return {
+    id: account.id,
+    name: account.name,
+    kind: account.kind,
+    profile_key: account.profileKey,
+    client_id: account.clientId,
+    client_secret: account.clientSecret,
+    created: account.created,
+  };
+}
+
 export async function insertAccount(db: Db, account: Account): Promise<void> {
-  await db
-    .insertInto("account")
-    .values({
-      id: account.id,
-      name: account.name,
-      kind: account.kind,
-      profile_key: account.profileKey,
-      client_id: account.clientId,
-      client_secret: account.clientSecret,
-      created: account.created,
-    })
-    .execute();
+  await db.insertInto("account").values(accountRow(account)).execute();
 }
 
 export async function findAccount(db: Db, id: number): Promise<Account | undefined> {

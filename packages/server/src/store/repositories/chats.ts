@@ -1,7 +1,7 @@
 // Chats and their members. A chat row holds what both sides share; a chat_member row holds one
 // side's view (its unread count and read mark) and copies of the columns the list filters and
 // sorts on, so that an account's chats list is one index range.
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import { type Chat, type ChatMember, type ChatType, num, numOrNull } from "../records.ts";
 import type { ChatMemberTable, ChatTable } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -29,34 +29,52 @@ function toMember(row: Selectable<ChatMemberTable>): ChatMember {
   };
 }
 
+/** A member's row together with the chat columns chat_member mirrors for the list's index. */
+export interface MemberOfChat extends ChatMember {
+  chatType: ChatType;
+  itemId: number | null;
+}
+
+/** The row of a chat: the inverse of toChat, for single and bulk inserts alike. */
+export function chatRow(chat: Chat): Insertable<ChatTable> {
+  return {
+    id: chat.id,
+    type: chat.type,
+    item_id: chat.itemId,
+    pair_key: chat.pairKey,
+    created: chat.created,
+    updated: chat.updated,
+    last_message_id: chat.lastMessageId,
+    last_seq: chat.lastSeq,
+  };
+}
+
+export function memberRow(member: MemberOfChat): Insertable<ChatMemberTable> {
+  return {
+    chat_id: member.chatId,
+    user_id: member.userId,
+    chat_type: member.chatType,
+    item_id: member.itemId,
+    updated: member.updated,
+    unread_count: member.unreadCount,
+    last_read_at: member.lastReadAt,
+  };
+}
+
 export async function insertChat(db: Db, chat: Chat, memberIds: readonly number[]): Promise<void> {
-  await db
-    .insertInto("chat")
-    .values({
-      id: chat.id,
-      type: chat.type,
-      item_id: chat.itemId,
-      pair_key: chat.pairKey,
-      created: chat.created,
+  await db.insertInto("chat").values(chatRow(chat)).execute();
+  const members = memberIds.map((userId) =>
+    memberRow({
+      chatId: chat.id,
+      userId,
+      chatType: chat.type,
+      itemId: chat.itemId,
       updated: chat.updated,
-      last_message_id: chat.lastMessageId,
-      last_seq: chat.lastSeq,
-    })
-    .execute();
-  await db
-    .insertInto("chat_member")
-    .values(
-      memberIds.map((userId) => ({
-        chat_id: chat.id,
-        user_id: userId,
-        chat_type: chat.type,
-        item_id: chat.itemId,
-        updated: chat.updated,
-        unread_count: 0,
-        last_read_at: null,
-      })),
-    )
-    .execute();
+      unreadCount: 0,
+      lastReadAt: null,
+    }),
+  );
+  await db.insertInto("chat_member").values(members).execute();
 }
 
 export async function findChat(db: Db, id: string): Promise<Chat | undefined> {

@@ -1,5 +1,5 @@
 // Items (Avito listings) that u2i chats are about.
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import { type Item, num } from "../records.ts";
 import type { ItemTable } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -15,18 +15,20 @@ function toItem(row: Selectable<ItemTable>): Item {
   };
 }
 
+/** The row of an item: the inverse of toItem, for single and bulk inserts alike. */
+export function itemRow(item: Item): Insertable<ItemTable> {
+  return {
+    id: item.id,
+    owner_id: item.ownerId,
+    title: item.title,
+    price_string: item.priceString,
+    status_id: item.statusId,
+    created: item.created,
+  };
+}
+
 export async function insertItem(db: Db, item: Item): Promise<void> {
-  await db
-    .insertInto("item")
-    .values({
-      id: item.id,
-      owner_id: item.ownerId,
-      title: item.title,
-      price_string: item.priceString,
-      status_id: item.statusId,
-      created: item.created,
-    })
-    .execute();
+  await db.insertInto("item").values(itemRow(item)).execute();
 }
 
 export async function findItem(db: Db, id: number): Promise<Item | undefined> {

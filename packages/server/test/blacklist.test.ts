@@ -2,19 +2,17 @@
 // the API; the body is validated (reason_id 1..4, known users, not oneself) and a refused
 // request changes nothing.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { TestApi } from "./helpers/api.ts";
+import type { TestApi } from "./helpers/api.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
-import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import type { TestServer } from "./helpers/test-server.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 let server: TestServer;
 let api: TestApi;
 let w: World;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
 });
 afterAll(() => server.stop());
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import sharp, { type Metadata } from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type ApiResponse, TestApi } from "./helpers/api.ts";
+import type { ApiResponse, TestApi } from "./helpers/api.ts";
 import { assertErrorEnvelope, assertOperationResponse } from "./helpers/contract-validator.ts";
 import {
   encodeBmp,
@@ -17,8 +17,8 @@ import {
   type UploadPart,
 } from "./helpers/media.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
-import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import type { TestServer } from "./helpers/test-server.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 const SIZES = ["1280x960", "640x480", "140x105", "32x32"] as const;
 const IMAGE_ID = /^\d+\.[0-9a-f]{32}$/;
@@ -45,9 +45,7 @@ let api: TestApi;
 let w: World;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
 });
 afterAll(() => server.stop());
 

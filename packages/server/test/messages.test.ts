@@ -2,10 +2,10 @@
 // array, read state from each side's point of view, quotes, the one-hour delete window on the
 // sandbox clock, and the chat's last message and unread state moving with each write.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type ApiResponse, TestApi } from "./helpers/api.ts";
+import type { ApiResponse, TestApi } from "./helpers/api.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
-import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import type { TestServer } from "./helpers/test-server.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 interface MessageBody {
   id: string;
@@ -35,9 +35,7 @@ let api: TestApi;
 let w: World;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
 });
 afterAll(() => server.stop());
 

@@ -1,6 +1,7 @@
 // A small world most tests start from: a seller with an item, two buyers, a u2i chat with one
 // buyer holding a message each way, and a personal token for each account.
-import type { Credentials, TestApi } from "./api.ts";
+import { type Credentials, TestApi } from "./api.ts";
+import { startTestServer, type TestServer } from "./test-server.ts";
 
 export interface World {
   seller: Credentials;
@@ -35,4 +36,11 @@ export async function makeWorld(api: TestApi): Promise<World> {
     buyerToken: await api.token(buyer),
     strangerToken: await api.token(stranger),
   };
+}
+
+/** A fresh server (temporary data dir) with a client and the world above: most files start so. */
+export async function serverWithWorld(): Promise<{ server: TestServer; api: TestApi; w: World }> {
+  const server = await startTestServer();
+  const api = new TestApi(server.url, server.adminToken);
+  return { server, api, w: await makeWorld(api) };
 }

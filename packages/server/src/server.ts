@@ -66,7 +66,14 @@ function listenUrl(host: string, port: number): string {
 
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
-  const store: Store = await openSqliteStore(config.dataDir, config.sqliteSynchronous);
+  const store: Store = await openSqliteStore(config.dataDir, {
+    synchronous: config.sqliteSynchronous,
+    onBackgroundError: (error) =>
+      log.error(
+        { err: error },
+        "the WAL checkpointer failed; SQLite checkpoints on commit instead",
+      ),
+  });
   try {
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);

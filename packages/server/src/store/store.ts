@@ -1,6 +1,7 @@
 // Opens the store: the SQLite file in the data dir, in WAL mode (so a 200 survives kill -9; with
-// synchronous=full a power cut too), migrated to the latest schema. Repositories take a Db, which is either
-// the store's Kysely instance or a transaction, so one function serves both.
+// synchronous=full a power cut too), migrated to the latest schema. Repositories take a Db, which
+// is either the store's Kysely instance or a transaction, so one function serves both. Writes go
+// through group commit, and WAL checkpoints run in a worker thread (both in ./sqlite/).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
@@ -8,6 +9,8 @@ import { Kysely, type Kysely as KyselyType, SqliteDialect, sql, type Transaction
 import { Migrator } from "kysely/migration";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
+import { startCheckpointer } from "./sqlite/checkpointer.ts";
+import { groupCommit } from "./sqlite/group-commit.ts";
 
 export type Db = KyselyType<Database> | Transaction<Database>;
 
@@ -25,21 +28,45 @@ export const SQLITE_FILE = "beseda.sqlite";
  * `normal` (WAL): a commit is in the log before the call returns, so it survives the process
  * dying; only a power cut can lose the last commits. `full` fsyncs every commit.
  */
+export interface SqliteOptions {
+  synchronous?: "normal" | "full";
+  /** Told when the background checkpointer fails (automatic checkpoints then take over). */
+  onBackgroundError?: (error: Error) => void;
+}
+
 export async function openSqliteStore(
   dataDir: string,
-  synchronous: "normal" | "full" = "normal",
+  options: SqliteOptions = {},
 ): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  const file = new SqliteDatabase(join(dataDir, SQLITE_FILE));
+  const path = join(dataDir, SQLITE_FILE);
+  const file = new SqliteDatabase(path);
   file.pragma("journal_mode = WAL");
-  file.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+  file.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(file) }),
   });
-  await migrateToLatest(db);
-  return storeOf(db);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const checkpointer = startCheckpointer(file, path, options.onBackgroundError ?? (() => {}));
+  const transaction = groupCommit(db);
+  return {
+    db,
+    transaction,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
@@ -58,17 +85,6 @@ function withStatementCache(file: SqliteDatabase.Database) {
       }
       return statement;
     },
-  };
-}
-
-function storeOf(db: KyselyType<Database>): Store {
-  return {
-    db,
-    transaction: (work) => db.transaction().execute(work),
-    ping: async () => {
-      await sql`select 1`.execute(db);
-    },
-    close: () => db.destroy(),
   };
 }
 

@@ -1,0 +1,129 @@
+// The SQLite store's two pieces of machinery: group commit (transactions asked for together share
+// one commit, yet each succeeds or fails alone and settles only once committed) and the worker
+// thread that checkpoints the WAL. A second connection to the same file sees what is committed.
+import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { sql } from "kysely";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { openSqliteStore, SQLITE_FILE, type Store } from "../src/store/store.ts";
+import { tempDataDir } from "./helpers/test-server.ts";
+
+let dir: string;
+let store: Store;
+let observer: SqliteDatabase.Database;
+
+beforeEach(async () => {
+  dir = tempDataDir();
+  store = await openSqliteStore(dir);
+  observer = new SqliteDatabase(join(dir, SQLITE_FILE), { readonly: true });
+});
+
+afterEach(async () => {
+  observer.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What another connection sees as committed. */
+function committedKeys(): string[] {
+  const rows = observer.prepare("select key from setting order by key").all() as { key: string }[];
+  return rows.map((r) => r.key);
+}
+
+function put(key: string) {
+  return store.transaction(async (db) => {
+    await db.insertInto("setting").values({ key, value: "v" }).execute();
+    return key;
+  });
+}
+
+test("transactions asked for together commit together; one that fails is rolled back alone", async () => {
+  const seenUncommittedByTheThird: string[][] = [];
+  const results = await Promise.allSettled([
+    put("a"),
+    store.transaction(async (db) => {
+      await db.insertInto("setting").values({ key: "b", value: "v" }).execute();
+      throw new Error("refused");
+    }),
+    store.transaction(async (db) => {
+      // Same commit as "a": its write is visible here, but not yet to anyone else.
+      const here = await db.selectFrom("setting").select("key").orderBy("key").execute();
+      seenUncommittedByTheThird.push(
+        here.map((r) => r.key),
+        committedKeys(),
+      );
+      await db.insertInto("setting").values({ key: "c", value: "v" }).execute();
+    }),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect((results[1] as PromiseRejectedResult).reason).toHaveProperty("message", "refused");
+  expect(seenUncommittedByTheThird).toEqual([["a"], []]);
+  expect(committedKeys()).toEqual(["a", "c"]);
+});
+
+test("a transaction's promise settles only after its commit", async () => {
+  const done = await Promise.all(
+    ["x", "y", "z"].map(async (key) => [await put(key), committedKeys()]),
+  );
+  for (const [key, committed] of done) expect(committed).toContain(key);
+});
+
+test("a transaction alone is rolled back whole when it throws", async () => {
+  await expect(
+    store.transaction(async (db) => {
+      await db.insertInto("setting").values({ key: "alone", value: "v" }).execute();
+      throw new Error("no");
+    }),
+  ).rejects.toThrow("no");
+  await put("after");
+  expect(committedKeys()).toEqual(["after"]);
+});
+
+test("a failed commit fails every transaction of the batch, and none of them is kept", async () => {
+  // A unit that defers foreign keys and breaks one succeeds itself; the commit then refuses.
+  const results = await Promise.allSettled([
+    put("p"),
+    store.transaction(async (db) => {
+      await sql`pragma defer_foreign_keys = on`.execute(db);
+      await db
+        .insertInto("item")
+        .values({
+          id: 1,
+          owner_id: 404,
+          title: "orphan",
+          price_string: null,
+          status_id: 1,
+          created: 0,
+        })
+        .execute();
+    }),
+    put("r"),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+  expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+  expect(committedKeys()).toEqual([]);
+  // The store goes on working.
+  await put("s");
+  expect(committedKeys()).toEqual(["s"]);
+});
+
+test("the WAL is checkpointed into the database file by the worker, not by commits", async () => {
+  const file = join(dir, SQLITE_FILE);
+  const before = statSync(file).size;
+  const value = "x".repeat(4000);
+  // 1 MB: well under SQLite's own automatic threshold (1000 pages, 4 MB).
+  await store.transaction(async (db) => {
+    for (let i = 0; i < 256; i++) {
+      await db
+        .insertInto("setting")
+        .values({ key: `big-${i}`, value })
+        .execute();
+    }
+  });
+  const deadline = Date.now() + 5000;
+  while (statSync(file).size < before + 1_000_000 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  expect(statSync(file).size).toBeGreaterThanOrEqual(before + 1_000_000);
+});

@@ -26,6 +26,7 @@ export async function startBenchServer(
   const child = spawn(
     process.execPath,
     [
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       CLI,
       "serve",
       "--port",
@@ -103,3 +104,15 @@ export async function benchAccount(server: BenchServer, name: string) {
   const { access_token } = (await issued.json()) as { access_token: string };
   return { ...account, token: access_token };
 }
+
+/** CPU time (user + system) a process has used so far, in seconds; its main thread alone if asked. Linux only. */
+export function cpuSeconds(pid: number, mainThreadOnly = false): number {
+  const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  // The fields after the command name (which may hold spaces) start with the state, field 3.
+  const fields = readFileSync(path, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -11,10 +11,11 @@ import { SandboxClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
+import { immutableCaches } from "./domain/immutable-cache.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
-import { httpTransport } from "./domain/webhooks/transport.ts";
+import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
 import { openSqliteStore, type Store } from "./store/store.ts";
 
@@ -78,7 +79,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);
     let url = listenUrl(config.host, config.port);
-    const transport = httpTransport(config.webhookMode);
+    const transport = threadedTransport(config.webhookMode, (error) =>
+      log.error({ err: error }, "the webhook worker failed; its POSTs will be retried"),
+    );
     const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
       randomBytes(32).toString("hex"),
     ).secret;
@@ -95,7 +98,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         webhookProbe: config.webhookProbe,
         webhookMode: config.webhookMode,
       },
-      webhooks: { transport, wake: () => dispatcher.wake() },
+      webhooks: {
+        transport,
+        wake: () => dispatcher.wake(),
+        handOff: (deliveries) => dispatcher.handOff(deliveries),
+        resync: () => dispatcher.resync(),
+      },
+      caches: immutableCaches(),
     };
     const dispatcher = new WebhookDispatcher({
       store,

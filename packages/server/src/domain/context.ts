@@ -2,7 +2,9 @@
 // settings the domain obeys. Built once at start-up by app.ts.
 import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../store/blob-store.ts";
+import type { DueDelivery } from "../store/repositories/webhooks.ts";
 import type { Store } from "../store/store.ts";
+import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { PublicUrls } from "./public-urls.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
@@ -12,9 +14,14 @@ export interface DomainSettings {
   webhookMode: "sandbox" | "production";
 }
 
-/** What the domain tells the webhook dispatcher: there is new work, or time moved. */
+/** What the domain tells the webhook dispatcher. */
 export interface WebhookSignal {
+  /** Look in the store: work may be due (time moved, a delivery was restarted). */
   wake(): void;
+  /** These deliveries were just committed: send the ones due now without looking them up. */
+  handOff(deliveries: readonly DueDelivery[]): void;
+  /** Deliveries were put back in the queues (redelivery): look at the store's order again. */
+  resync(): void;
 }
 
 export interface MediaContext {
@@ -30,4 +37,5 @@ export interface DomainContext {
   urls: PublicUrls;
   settings: DomainSettings;
   webhooks: WebhookSignal & { transport: WebhookTransport };
+  caches: ImmutableCaches;
 }

@@ -2,14 +2,9 @@
 // sandbox), deleting one's own within the hour. Every write happens in one transaction that also
 // moves the chat's newest activity and the other side's unread count.
 import { BesedaError, validationError } from "../errors/beseda-error.ts";
-import type { Chat, JsonObject, Message } from "../store/records.ts";
+import type { JsonObject, Message } from "../store/records.ts";
 import { isBlockedByAny } from "../store/repositories/blacklist.ts";
-import {
-  advanceChat,
-  countUnreadForOthers,
-  findChat,
-  findMembers,
-} from "../store/repositories/chats.ts";
+import { advanceChat, findChat, findMembers } from "../store/repositories/chats.ts";
 import {
   findMessage,
   findMessages,
@@ -17,11 +12,13 @@ import {
   listChatMessages,
   markMessageDeleted,
 } from "../store/repositories/messages.ts";
+import type { DueDelivery } from "../store/repositories/webhooks.ts";
 import type { Db } from "../store/store.ts";
 import { requireMembership } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
+import type { ChatParties } from "./immutable-cache.ts";
 import { checkMessageContent } from "./message-content.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
@@ -65,28 +62,36 @@ export async function listMessages(
   return withQuotes(ctx, db, messages, userId);
 }
 
-/** Counts the webhook deliveries a write queued, so that the dispatcher is woken once it commits. */
+/** The webhook deliveries a write queued: handed to the dispatcher once the write commits. */
 interface Announcements {
-  queued: number;
+  deliveries: DueDelivery[];
 }
 
-/** Runs a write in one transaction; after the commit, wakes the dispatcher if deliveries were queued. */
+/** Runs a write in one transaction; after the commit, hands its deliveries to the dispatcher. */
 async function committing<T>(
   ctx: DomainContext,
   work: (db: Db, announce: Announcements) => Promise<T>,
 ): Promise<T> {
-  const announce: Announcements = { queued: 0 };
+  const announce: Announcements = { deliveries: [] };
   const result = await ctx.store.transaction((db) => work(db, announce));
-  if (announce.queued > 0) ctx.webhooks.wake();
+  if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   return result;
 }
 
 /** A chat and the ids of its users; throws chat_not_found when there is no such chat. */
-async function chatWithParticipants(db: Db, chatId: string) {
+async function chatWithParticipants(ctx: DomainContext, db: Db, chatId: string) {
+  const cached = ctx.caches.chatParties.get(chatId);
+  if (cached) return cached;
   const chat = await findChat(db, chatId);
   if (!chat) throw new BesedaError("chat_not_found");
   const participants = (await findMembers(db, [chat.id])).map((m) => m.userId);
-  return { chat, participants };
+  // Chat ids reach clients only once the chat is committed, so this read is of committed rows.
+  const parties: ChatParties = {
+    chat: { id: chat.id, type: chat.type, itemId: chat.itemId },
+    participants,
+  };
+  ctx.caches.chatParties.set(chatId, parties);
+  return parties;
 }
 
 /** Writes a message by one of the chat's participants, inside the caller's transaction. */
@@ -94,7 +99,7 @@ async function writeMessage(
   ctx: DomainContext,
   db: Db,
   announce: Announcements,
-  { chat, participants }: { chat: Chat; participants: readonly number[] },
+  { chat, participants }: ChatParties,
   input: NewMessage,
 ): Promise<Message> {
   const others = participants.filter((id) => id !== input.authorId);
@@ -107,7 +112,7 @@ async function writeMessage(
   }
   const id = newMessageId();
   const created = input.created ?? ctx.clock.now();
-  const seq = await advanceChat(db, chat.id, id, created);
+  const { seq, eventPosition } = await advanceChat(db, chat.id, id, input.authorId, created);
   const message: Message = {
     id,
     chatId: chat.id,
@@ -122,8 +127,9 @@ async function writeMessage(
     deletedAt: null,
   };
   await insertMessage(db, message);
-  await countUnreadForOthers(db, chat.id, input.authorId);
-  announce.queued += await enqueueMessageEvent(ctx, db, chat, participants, message);
+  announce.deliveries.push(
+    ...(await enqueueMessageEvent(ctx, db, chat, participants, message, eventPosition)),
+  );
   return message;
 }
 
@@ -145,7 +151,7 @@ export async function sendText(
   // The document bounds the length only; an empty message is refused as production's apps do.
   if (text.trim() === "") throw validationError({ "message.text": "must not be empty" });
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(db, chatId);
+    const target = await chatWithParticipants(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     return writeMessage(ctx, db, announce, target, {
       authorId: userId,
@@ -179,7 +185,7 @@ export async function sendImage(
   imageId: string,
 ): Promise<SentImageMessage> {
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(db, chatId);
+    const target = await chatWithParticipants(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     await requireOwnImage(db, userId, imageId);
     return writeMessage(ctx, db, announce, target, {
@@ -214,7 +220,7 @@ export async function postSandboxMessage(
   created?: number,
 ): Promise<MessageView> {
   return committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(db, chatId);
+    const target = await chatWithParticipants(ctx, db, chatId);
     if (!target.participants.includes(input.authorId)) {
       throw validationError({ author_id: "is not a user of this chat" });
     }
@@ -245,7 +251,7 @@ export async function deleteMessage(
   messageId: string,
 ): Promise<Record<string, never>> {
   await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(db, chatId);
+    const target = await chatWithParticipants(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     const message = await findMessage(db, messageId);
     if (!message || message.chatId !== chatId) throw new BesedaError("message_not_found");
@@ -257,12 +263,8 @@ export async function deleteMessage(
     await markMessageDeleted(db, message.id, ctx.clock.now());
     // The change of type is an event too: subscribers learn that the message is now "deleted".
     const deleted = { ...message, type: "deleted", content: {}, deletedAt: ctx.clock.now() };
-    announce.queued += await enqueueMessageEvent(
-      ctx,
-      db,
-      target.chat,
-      target.participants,
-      deleted,
+    announce.deliveries.push(
+      ...(await enqueueMessageEvent(ctx, db, target.chat, target.participants, deleted, null)),
     );
   });
   return {};

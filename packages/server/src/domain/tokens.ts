@@ -152,12 +152,21 @@ export async function requestToken(
 
 /** Resolves a bearer token; throws token_invalid or token_expired as production words them. */
 export async function authenticate(ctx: DomainContext, accessToken: string): Promise<Principal> {
-  const token = await findToken(ctx.store.db, sha256Hex(accessToken));
-  if (token?.kind !== "access") throw new BesedaError("token_invalid");
-  if (token.expiresAt !== null && token.expiresAt <= ctx.clock.now()) {
+  let grant = ctx.caches.accessGrants.get(accessToken);
+  if (!grant) {
+    const token = await findToken(ctx.store.db, sha256Hex(accessToken));
+    if (token?.kind !== "access") throw new BesedaError("token_invalid");
+    grant = {
+      userId: token.userId,
+      scopes: token.scope === null ? null : token.scope.split(","),
+      expiresAt: token.expiresAt,
+    };
+    ctx.caches.accessGrants.set(accessToken, grant);
+  }
+  if (grant.expiresAt !== null && grant.expiresAt <= ctx.clock.now()) {
     throw new BesedaError("token_expired");
   }
-  return { userId: token.userId, scopes: token.scope === null ? null : token.scope.split(",") };
+  return { userId: grant.userId, scopes: grant.scopes };
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

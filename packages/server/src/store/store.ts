@@ -45,6 +45,9 @@ export async function openSqliteStore(
   file.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
+  // Savepoints (group commit) and multi-row statements keep their undo records in memory, not in
+  // a temporary file written page by page.
+  file.pragma("temp_store = MEMORY");
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(file) }),
   });
@@ -55,7 +58,7 @@ export async function openSqliteStore(
     throw error;
   }
   const checkpointer = startCheckpointer(file, path, options.onBackgroundError ?? (() => {}));
-  const transaction = groupCommit(db);
+  const transaction = groupCommit(db, (statement) => file.exec(statement));
   return {
     db,
     transaction,

@@ -87,6 +87,6 @@ export async function redeliver(
     await restartDelivery(db, id, ctx.clock.nowMs(), next);
     return next;
   });
-  ctx.webhooks.wake();
+  ctx.webhooks.resync();
   return { id, status };
 }

@@ -1,22 +1,37 @@
-// Delivers the outbox. Wakes at once when an event is written (or the sandbox clock moves), and
-// otherwise when the next retry falls due. Each account's deliveries for one chat go one at a
-// time, in order; different streams go in parallel, so one slow receiver holds back nobody else.
-// Results are written in batches: one transaction (one fsync) for many answers.
+// Delivers the outbox. Each account's deliveries for one chat (a stream) go one at a time, in
+// order; different streams go in parallel, so one slow receiver holds back nobody else.
+//
+// The hot path searches the store for nothing. A write hands its freshly committed deliveries
+// over (handOff): a stream's head goes out at once, and the deliveries queued behind it are
+// remembered in order. When an attempt ends for good (200, or given up), the stream's next
+// remembered delivery goes out at once too, and the store learns both facts in the next
+// transaction: the results of one turn are written together, each finished head's successor
+// promoted in the same commit. A crash in between costs a duplicate, never the order: on restart
+// the store still holds the finished head as pending, and sends it again before its successor.
+//
+// The store stays the truth. A remembered delivery is promoted only if it is still queued, any
+// doubt hands the stream back to the store's order, and streams not followed from their start
+// (after a restart, or past the memory cap) are promoted by asking the store. The store is
+// searched for due work only when something else may have made it due: start-up, a retry's time,
+// the sandbox clock, a redelivery, or a delivery that could not start for want of a free slot.
 import { createHmac } from "node:crypto";
 import type { Clock } from "../../clock.ts";
-import { findAccounts } from "../../store/repositories/accounts.ts";
 import {
   type Attempt,
   cancelUnsubscribed,
   type Delivery,
+  type DeliveryTarget,
   type DeliveryUpdate,
+  type DueDelivery,
   dueDeliveries,
-  findSubscriptions,
-  nextDueMs,
+  findTargets,
+  insertAttempts,
+  nextDueAfter,
+  promote,
   promoteNext,
-  recordAttempts,
+  updateDelivery,
 } from "../../store/repositories/webhooks.ts";
-import type { Store } from "../../store/store.ts";
+import type { Db, Store } from "../../store/store.ts";
 import { parseRetryAfter, type RetrySettings, retryDelayMs } from "./retry-policy.ts";
 import { WEBHOOK_USER_AGENT } from "./subscriptions.ts";
 import type { PostResult, WebhookTransport } from "./transport.ts";
@@ -25,17 +40,24 @@ import type { PostResult, WebhookTransport } from "./transport.ts";
 export const SIGNATURE_HEADER = "x-avito-messenger-signature";
 /** Streams in flight at once. */
 const MAX_IN_FLIGHT = 128;
-/** The longest sleep: a wake-up now and then costs little and heals any missed signal. */
+/** The longest sleep: a look now and then costs little and heals any missed signal. */
 const MAX_SLEEP_MS = 30_000;
+/** After a failure of the store, the next look. */
+const RETRY_AFTER_ERROR_MS = 1000;
+/** Queued deliveries remembered in all; streams whose backlog does not fit follow the store. */
+const MAX_REMEMBERED = 10_000;
 
 export function signBody(clientSecret: string, body: string): string {
   return createHmac("sha256", clientSecret).update(body).digest("hex");
 }
 
+/** An attempt that ended, waiting to be written. */
 interface Finished {
   delivery: Delivery;
   attempt: Attempt;
   update: DeliveryUpdate;
+  /** The stream's next delivery, already sent on: the store promotes it with this result. */
+  successor: DueDelivery | null;
 }
 
 export interface DispatcherOptions {
@@ -48,34 +70,79 @@ export interface DispatcherOptions {
 
 export class WebhookDispatcher {
   readonly #options: DispatcherOptions;
-  /** Streams ("user:chat") with a delivery in flight or a result not yet written. */
-  readonly #busy = new Set<string>();
-  /** Their deliveries, left out of the due query: they are still pending in the table. */
-  readonly #deliveriesInFlight = new Set<string>();
+  /** The delivery in flight on each busy stream ("user:chat"). */
+  readonly #inFlight = new Map<string, string>();
+  /** Deliveries in flight or whose result is not written yet: a look must pass over them. */
+  readonly #held = new Set<string>();
+  /**
+   * The queued deliveries of the streams followed since they were empty, in order: all that the
+   * store holds behind their head. A stream not here is promoted in the store's order.
+   */
+  readonly #remembered = new Map<string, DueDelivery[]>();
+  #rememberedCount = 0;
   readonly #finished: Finished[] = [];
   readonly #attempts = new Set<Promise<void>>();
+  #flushing: Promise<void> | null = null;
+  #lookScheduled = false;
+  #looking = false;
+  #lookAgain = false;
+  /** Set when due work was left in the store for want of a free slot or stream. */
+  #lookAfterFlush = false;
   #timer: NodeJS.Timeout | undefined;
-  #ticking = false;
-  #again = false;
+  #timerAtMs = Number.POSITIVE_INFINITY;
   #stopped = false;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
   }
 
-  /** New work or a moved clock: look now. */
+  /** Deliveries just committed: heads go out now, the rest are remembered in their order. */
+  handOff(deliveries: readonly DueDelivery[]): void {
+    if (this.#stopped) return;
+    for (const delivery of deliveries) {
+      const stream = streamOf(delivery);
+      if (delivery.status === "pending") {
+        // Its stream was empty when it was written: follow the stream from here.
+        this.#forget(stream);
+        this.#remembered.set(stream, []);
+        // Refused (its stream still busy in memory, or no free slot): a look will find it.
+        if (!this.#start(delivery) && this.#inFlight.size === 0 && !this.#flushing) this.wake();
+        continue;
+      }
+      const queue = this.#remembered.get(stream);
+      if (!queue) continue;
+      const last = queue.at(-1);
+      if (this.#rememberedCount >= MAX_REMEMBERED || (last && last.position > delivery.position)) {
+        this.#forget(stream);
+      } else {
+        queue.push(delivery);
+        this.#rememberedCount++;
+      }
+    }
+  }
+
+  /**
+   * The store's queues or subscriptions changed behind the dispatcher's back (a redelivery, an
+   * unsubscription, a new URL): forget what is remembered and trust the store.
+   */
+  resync(): void {
+    this.#remembered.clear();
+    this.#rememberedCount = 0;
+    this.wake();
+  }
+
+  /** Looks in the store for due work, soon (the calls of one turn make one look). */
   wake(): void {
     if (this.#stopped) return;
-    if (this.#ticking) {
-      this.#again = true;
+    if (this.#looking) {
+      this.#lookAgain = true;
       return;
     }
-    this.#ticking = true;
-    // Wakes in the same turn of the event loop (a burst of sends, many answers) make one tick.
+    if (this.#lookScheduled) return;
+    this.#lookScheduled = true;
     setImmediate(() => {
-      void this.#tick().finally(() => {
-        this.#ticking = false;
-      });
+      this.#lookScheduled = false;
+      void this.#look();
     });
   }
 
@@ -83,77 +150,83 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await Promise.allSettled([...this.#attempts]);
-    await this.#flush();
+    while (this.#attempts.size > 0) await Promise.allSettled([...this.#attempts]);
+    await this.#flushing;
+    await this.#flushAll();
     this.#options.transport.close();
   }
 
-  async #tick(): Promise<void> {
-    try {
-      do {
-        this.#again = false;
-        await this.#flush();
-        if (this.#stopped) return;
-        await this.#startDue();
-      } while (this.#again && !this.#stopped);
-      // While attempts are in flight their answers wake the dispatcher; the timer only backs up.
-      if (this.#busy.size > 0) this.#sleep(1000);
-      else await this.#sleepUntilDue();
-    } catch (error) {
-      this.#options.onError(error);
-      this.#sleep(1000);
-    }
+  /** The stream is promoted in the store's order from now on. */
+  #forget(stream: string): void {
+    this.#rememberedCount -= this.#remembered.get(stream)?.length ?? 0;
+    this.#remembered.delete(stream);
   }
 
-  async #startDue(): Promise<void> {
-    const { store, clock } = this.#options;
-    const inFlight = [...this.#deliveriesInFlight];
-    const due = await dueDeliveries(store.db, clock.nowMs(), MAX_IN_FLIGHT * 2, inFlight);
-    const ready = due.filter((d) => !this.#busy.has(streamOf(d)));
-    if (ready.length === 0) return;
-    const userIds = [...new Set(ready.map((d) => d.userId))];
-    const [subscriptions, accounts] = await Promise.all([
-      findSubscriptions(store.db, userIds),
-      findAccounts(store.db, userIds),
-    ]);
-    const unsubscribed = new Set<number>();
-    for (const delivery of ready) {
-      if (this.#busy.size >= MAX_IN_FLIGHT) break;
-      const stream = streamOf(delivery);
-      if (this.#busy.has(stream)) continue;
-      const url = subscriptions.find((s) => s.userId === delivery.userId)?.url;
-      const secret = accounts.find((a) => a.id === delivery.userId)?.clientSecret;
-      if (!url || !secret) {
-        // Nobody to send to (unsubscribed, then redelivered): cancelled below, not left due.
-        unsubscribed.add(delivery.userId);
-        continue;
+  #nextRemembered(stream: string): DueDelivery | undefined {
+    const next = this.#remembered.get(stream)?.shift();
+    if (next) this.#rememberedCount--;
+    return next;
+  }
+
+  /**
+   * Sends a due delivery now. If it cannot start (its stream or every slot busy), the store is
+   * looked at again after the next flush, and the answer is false.
+   */
+  #start(delivery: DueDelivery): boolean {
+    const stream = streamOf(delivery);
+    if (
+      this.#stopped ||
+      !delivery.target ||
+      this.#held.has(delivery.id) ||
+      this.#inFlight.has(stream) ||
+      this.#inFlight.size >= MAX_IN_FLIGHT
+    ) {
+      this.#lookAfterFlush = true;
+      return false;
+    }
+    this.#inFlight.set(stream, delivery.id);
+    this.#held.add(delivery.id);
+    const target = delivery.target;
+    const attempt = this.#attempt(delivery, target).then((finished) => {
+      this.#attempts.delete(attempt);
+      this.#inFlight.delete(stream);
+      // Ended for good: the stream's next delivery goes out now, if it is known.
+      const next =
+        finished.update.status === "pending" || this.#stopped
+          ? undefined
+          : this.#nextRemembered(stream);
+      if (next) {
+        const nowMs = this.#options.clock.nowMs();
+        finished.successor = {
+          ...next,
+          status: "pending",
+          target,
+          windowStartMs: nowMs,
+          nextAttemptMs: nowMs,
+        };
+        this.#start(finished.successor);
       }
-      this.#busy.add(stream);
-      this.#deliveriesInFlight.add(delivery.id);
-      const attempt = this.#attempt(delivery, url, secret).then((finished) => {
-        this.#finished.push(finished);
-        this.#attempts.delete(attempt);
-        this.wake();
-      });
-      this.#attempts.add(attempt);
-    }
-    for (const userId of unsubscribed) await cancelUnsubscribed(store.db, userId, clock.nowMs());
+      this.#finished.push(finished);
+      this.#flushing ??= this.#flushSoon();
+    });
+    this.#attempts.add(attempt);
+    return true;
   }
 
-  async #attempt(delivery: Delivery, url: string, secret: string): Promise<Finished> {
+  async #attempt(delivery: Delivery, target: DeliveryTarget): Promise<Finished> {
     const { clock, transport, retry } = this.#options;
     const startedMs = clock.nowMs();
-    const result: PostResult = await transport.post(url, delivery.body, {
+    const result: PostResult = await transport.post(target.url, delivery.body, {
       "content-type": "application/json",
       "user-agent": WEBHOOK_USER_AGENT,
-      [SIGNATURE_HEADER]: signBody(secret, delivery.body),
+      [SIGNATURE_HEADER]: signBody(target.clientSecret, delivery.body),
     });
     const endedMs = clock.nowMs();
     const attempts = delivery.attempts + 1;
     const attempt: Attempt = {
       deliveryId: delivery.id,
       number: attempts,
-      url,
+      url: target.url,
       startedMs,
       durationMs: result.durationMs,
       statusCode: result.statusCode,
@@ -172,6 +245,7 @@ export class WebhookDispatcher {
           nextAttemptMs: endedMs,
           finishedMs: endedMs,
         },
+        successor: null,
       };
     }
     const retryAfter = parseRetryAfter(result.retryAfter, endedMs);
@@ -180,56 +254,153 @@ export class WebhookDispatcher {
     return {
       delivery,
       attempt,
-      update: givesUp
-        ? {
-            status: "failed",
-            attempts,
-            step: delivery.step + 1,
-            nextAttemptMs: next,
-            finishedMs: endedMs,
-          }
-        : {
-            status: "pending",
-            attempts,
-            step: delivery.step + 1,
-            nextAttemptMs: next,
-            finishedMs: null,
-          },
+      update: {
+        status: givesUp ? "failed" : "pending",
+        attempts,
+        step: delivery.step + 1,
+        nextAttemptMs: next,
+        finishedMs: givesUp ? endedMs : null,
+      },
+      successor: null,
     };
   }
 
-  /** Writes every finished attempt in one transaction, then frees their streams. */
-  async #flush(): Promise<void> {
-    if (this.#finished.length === 0) return;
-    const batch = this.#finished.splice(0);
+  /** Writes results from the next turn on (the answers of one turn in one transaction). */
+  async #flushSoon(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
     try {
-      await this.#options.store.transaction(async (db) => {
-        const moved = await recordAttempts(db, batch);
-        // A delivery finished for good: the next event of its stream is due now.
-        for (const { delivery, update } of batch) {
-          if (moved.has(delivery.id) && update.status !== "pending") {
-            await promoteNext(db, delivery.userId, delivery.chatId, this.#options.clock.nowMs());
-          }
-        }
-      });
+      await this.#flushAll();
     } finally {
-      for (const { delivery } of batch) {
-        this.#busy.delete(streamOf(delivery));
-        this.#deliveriesInFlight.delete(delivery.id);
+      this.#flushing = null;
+    }
+  }
+
+  async #flushAll(): Promise<void> {
+    while (this.#finished.length > 0) {
+      const batch = this.#finished.splice(0);
+      try {
+        await this.#flushBatch(batch);
+      } catch (error) {
+        // The batch's deliveries are still pending in the store: a later look sends them again.
+        this.#options.onError(error);
+        this.#wakeAt(this.#options.clock.nowMs() + RETRY_AFTER_ERROR_MS);
+      } finally {
+        for (const { delivery } of batch) this.#held.delete(delivery.id);
       }
     }
   }
 
-  async #sleepUntilDue(): Promise<void> {
-    const next = await nextDueMs(this.#options.store.db);
-    if (next === null) return this.#sleep(MAX_SLEEP_MS);
-    this.#sleep(Math.max(0, next - this.#options.clock.nowMs()));
+  /**
+   * Logs the attempts and moves their deliveries on, in one transaction, in the order they ended.
+   * A stream whose head finished for good gets its next delivery promoted: the one already sent
+   * on, else the store's next, which is sent once this commits.
+   */
+  async #flushBatch(batch: readonly Finished[]): Promise<void> {
+    const { store, clock } = this.#options;
+    const promoted = await store.transaction(async (db) => {
+      const nowMs = clock.nowMs();
+      await insertAttempts(
+        db,
+        batch.map((f) => f.attempt),
+      );
+      const next: Delivery[] = [];
+      for (const { delivery, update, successor } of batch) {
+        // A delivery cancelled while in flight did not move: its stream was emptied.
+        const moved = await updateDelivery(db, delivery.id, update);
+        if (!moved || update.status === "pending") continue;
+        if (successor) {
+          // Already on its way; if it is not queued any more (cancelled), its own result will
+          // find it so and leave it be.
+          if (!(await promote(db, successor.id, nowMs))) this.#forget(streamOf(delivery));
+          continue;
+        }
+        const head = await this.#promoteNext(db, delivery, nowMs);
+        if (head) next.push(head);
+      }
+      const targets = await findTargets(db, [...new Set(next.map((d) => d.userId))]);
+      return next.map((d) => ({ ...d, target: targets.get(d.userId) ?? null }));
+    });
+    for (const { update } of batch) {
+      if (update.status === "pending") this.#wakeAt(update.nextAttemptMs);
+    }
+    for (const head of promoted) {
+      // No target: the account unsubscribed meanwhile; a look cancels what is left.
+      if (!head.target) this.#lookAfterFlush = true;
+      else this.#start(head);
+    }
+    if (this.#lookAfterFlush) {
+      this.#lookAfterFlush = false;
+      this.wake();
+    }
   }
 
-  #sleep(ms: number): void {
+  /** The stream's next delivery, made its pending head: the remembered one, else the store's. */
+  async #promoteNext(db: Db, finished: Delivery, nowMs: number): Promise<Delivery | undefined> {
+    const stream = streamOf(finished);
+    const remembered = this.#nextRemembered(stream);
+    if (remembered) {
+      if (await promote(db, remembered.id, nowMs)) {
+        return { ...remembered, status: "pending", nextAttemptMs: nowMs, windowStartMs: nowMs };
+      }
+      // Not queued any more (cancelled, say): what is remembered cannot be trusted.
+      this.#forget(stream);
+    }
+    const followed = this.#remembered.has(stream);
+    const head = await promoteNext(db, finished.userId, finished.chatId, nowMs);
+    // The store had one more than remembered (written in this very commit): follow the store.
+    if (head && followed) this.#forget(stream);
+    return head;
+  }
+
+  /** Starts what is due in the store, then sleeps until the next retry falls due. */
+  async #look(): Promise<void> {
     if (this.#stopped) return;
+    const { store, clock } = this.#options;
+    this.#looking = true;
+    try {
+      do {
+        this.#lookAgain = false;
+        const free = MAX_IN_FLIGHT - this.#inFlight.size;
+        if (free <= 0) {
+          this.#lookAfterFlush = true;
+          break;
+        }
+        const nowMs = clock.nowMs();
+        // Held deliveries are due too: ask for enough rows to see `free` others past them.
+        const due = await dueDeliveries(store.db, nowMs, this.#held.size + free);
+        const unsubscribed = new Set<number>();
+        for (const delivery of due) {
+          if (this.#held.has(delivery.id)) continue;
+          if (!delivery.target) unsubscribed.add(delivery.userId);
+          else this.#start(delivery);
+        }
+        // Nobody to send to (unsubscribed, then redelivered, say): cancelled, not left due.
+        for (const userId of unsubscribed) await cancelUnsubscribed(store.db, userId, nowMs);
+      } while (this.#lookAgain && !this.#stopped);
+      const next = await nextDueAfter(store.db, clock.nowMs());
+      this.#wakeAt(next ?? Number.POSITIVE_INFINITY, true);
+    } catch (error) {
+      this.#options.onError(error);
+      this.#wakeAt(clock.nowMs() + RETRY_AFTER_ERROR_MS, true);
+    } finally {
+      this.#looking = false;
+    }
+    if (this.#lookAgain) this.wake();
+  }
+
+  /**
+   * Looks again at `atMs` on the sandbox clock (30 s at the latest), unless an earlier look is
+   * set; `reset` replaces the timer whatever it was (the clock may have moved).
+   */
+  #wakeAt(atMs: number, reset = false): void {
+    if (this.#stopped || (!reset && atMs >= this.#timerAtMs)) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), Math.min(ms, MAX_SLEEP_MS));
+    this.#timerAtMs = atMs;
+    const delay = Math.min(Math.max(0, atMs - this.#options.clock.nowMs()), MAX_SLEEP_MS);
+    this.#timer = setTimeout(() => {
+      this.#timerAtMs = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, delay);
     this.#timer.unref();
   }
 }

@@ -1,7 +1,8 @@
 // The body of a webhook POST: production's v3 envelope (WIRE-NOTES, "Webhooks") around the
 // document's WebhookMessage. Built once, when the event is written, and sent byte for byte on
 // every attempt.
-import type { Chat, Message } from "../../store/records.ts";
+import type { Message } from "../../store/records.ts";
+import type { ChatIdentity } from "../immutable-cache.ts";
 import type { PublicUrls } from "../public-urls.ts";
 import { contentOf } from "../views/message-view.ts";
 
@@ -15,7 +16,7 @@ export function rfc3339(unixSeconds: number): string {
 export function webhookBody(
   envelopeId: string,
   timestamp: number,
-  event: { chat: Chat; message: Message; recipientId: number },
+  event: { chat: ChatIdentity; message: Message; recipientId: number },
   urls: PublicUrls,
 ): string {
   const { chat, message, recipientId } = event;

@@ -1,59 +1,63 @@
 // Puts the deliveries of an event into the outbox, inside the transaction that writes the event:
 // a crash between the write and the POST loses nothing, and a 200 on send never waits for a
 // receiver. One delivery per participant with a subscription, the author included (production
-// echoes an account's own messages).
+// echoes an account's own messages). The caller hands the deliveries to the dispatcher once the
+// transaction has committed, so that fresh ones go out without being looked up again.
 import { randomUUID } from "node:crypto";
-import type { Chat, Message } from "../../store/records.ts";
+import type { Message } from "../../store/records.ts";
 import {
-  findSubscriptions,
+  type DueDelivery,
+  findTargets,
   insertDeliveries,
   nextChatEvent,
   streamBusy,
 } from "../../store/repositories/webhooks.ts";
 import type { Db } from "../../store/store.ts";
 import type { DomainContext } from "../context.ts";
+import type { ChatIdentity } from "../immutable-cache.ts";
 import { webhookBody } from "./envelope.ts";
 
-/** Returns how many deliveries were queued: the caller wakes the dispatcher after commit if any. */
+/**
+ * Queues the event's deliveries and returns them, for the dispatcher after the commit. `position`
+ * is the event's number in its chat, or null to take the next one (a new message took its own
+ * when it advanced the chat).
+ */
 export async function enqueueMessageEvent(
   ctx: DomainContext,
   db: Db,
-  chat: Chat,
+  chat: ChatIdentity,
   participants: readonly number[],
   message: Message,
-): Promise<number> {
-  const subscribed = await findSubscriptions(db, participants);
-  if (subscribed.length === 0) return 0;
-  const position = await nextChatEvent(db, chat.id);
+  position: number | null,
+): Promise<DueDelivery[]> {
+  const targets = await findTargets(db, participants);
+  if (targets.size === 0) return [];
+  const eventPosition = position ?? (await nextChatEvent(db, chat.id));
   const nowMs = ctx.clock.nowMs();
   const timestamp = Math.floor(nowMs / 1000);
-  const deliveries = [];
-  for (const subscription of subscribed) {
+  const deliveries: DueDelivery[] = [];
+  for (const [userId, target] of targets) {
     // Behind an unfinished delivery of the same stream, it waits its turn (queued).
-    const busy = await streamBusy(db, subscription.userId, chat.id);
+    const busy = await streamBusy(db, userId, chat.id);
     const id = randomUUID();
     deliveries.push({
       id,
-      userId: subscription.userId,
+      userId,
       chatId: chat.id,
-      position,
+      position: eventPosition,
       messageId: message.id,
       event: "message",
-      body: webhookBody(
-        id,
-        timestamp,
-        { chat, message, recipientId: subscription.userId },
-        ctx.urls,
-      ),
-      status: busy ? ("queued" as const) : ("pending" as const),
+      body: webhookBody(id, timestamp, { chat, message, recipientId: userId }, ctx.urls),
+      status: busy ? "queued" : "pending",
       attempts: 0,
       step: 0,
       windowStartMs: nowMs,
       nextAttemptMs: nowMs,
       createdMs: nowMs,
       finishedMs: null,
+      target,
     });
   }
   await insertDeliveries(db, deliveries);
-  return subscribed.length;
+  return deliveries;
 }

@@ -41,6 +41,8 @@ export async function subscribe(
     version: SUBSCRIPTION_VERSION,
     created: ctx.clock.now(),
   });
+  // Deliveries still queued go to the new URL: the dispatcher must not reuse the old one.
+  ctx.webhooks.resync();
   return { ok: true };
 }
 
@@ -52,10 +54,13 @@ export async function unsubscribe(
 ): Promise<{ ok: true }> {
   const url = rawUrl.trim();
   checkWebhookUrl(url);
-  await ctx.store.transaction(async (db) => {
-    if (await deleteSubscription(db, userId, url))
-      await cancelPending(db, userId, ctx.clock.nowMs());
+  const ended = await ctx.store.transaction(async (db) => {
+    const deleted = await deleteSubscription(db, userId, url);
+    if (deleted) await cancelPending(db, userId, ctx.clock.nowMs());
+    return deleted;
   });
+  // What the dispatcher remembers of this account's queues is cancelled now.
+  if (ended) ctx.webhooks.resync();
   return { ok: true };
 }
 

@@ -148,39 +148,47 @@ export async function listMemberChats(db: Db, filter: ChatListFilter): Promise<C
   return rows.map(toMember);
 }
 
-/** Takes the next message sequence of the chat and makes it the chat's newest activity. */
+/** The chat's next message sequence and next event number: a new message takes one of each. */
+export interface ChatAdvance {
+  seq: number;
+  eventPosition: number;
+}
+
+/**
+ * A new message in the chat: takes the next message sequence and event number, makes the message
+ * the chat's newest activity, and counts it unread for every member but the author.
+ */
 export async function advanceChat(
   db: Db,
   chatId: string,
   messageId: string,
+  authorId: number,
   at: number,
-): Promise<number> {
+): Promise<ChatAdvance> {
   const row = await db
     .updateTable("chat")
     .set((eb) => ({
       last_seq: eb("last_seq", "+", 1),
+      event_seq: eb("event_seq", "+", 1),
       last_message_id: messageId,
       updated: at,
     }))
     .where("id", "=", chatId)
-    .returning("last_seq")
+    .returning(["last_seq", "event_seq"])
     .executeTakeFirstOrThrow();
-  await db.updateTable("chat_member").set({ updated: at }).where("chat_id", "=", chatId).execute();
-  return num(row.last_seq);
-}
-
-/** One more unread message for every member but the author. */
-export async function countUnreadForOthers(
-  db: Db,
-  chatId: string,
-  authorId: number,
-): Promise<void> {
   await db
     .updateTable("chat_member")
-    .set((eb) => ({ unread_count: eb("unread_count", "+", 1) }))
+    .set((eb) => ({
+      updated: at,
+      unread_count: eb(
+        "unread_count",
+        "+",
+        eb.case().when("user_id", "=", authorId).then(0).else(1).end(),
+      ),
+    }))
     .where("chat_id", "=", chatId)
-    .where("user_id", "!=", authorId)
     .execute();
+  return { seq: num(row.last_seq), eventPosition: num(row.event_seq) };
 }
 
 export async function markMemberRead(

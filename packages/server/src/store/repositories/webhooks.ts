@@ -1,5 +1,8 @@
-// Webhook subscriptions, the delivery outbox and its attempt log.
-import type { Insertable, Selectable } from "kysely";
+// Webhook subscriptions, the delivery outbox and its attempt log. The outbox's indexes hold only
+// unfinished deliveries (see the partial-indexes migration): queries that use them repeat the
+// index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
+// planner pick a partial index.
+import { type Insertable, type Selectable, sql } from "kysely";
 import { num, numOrNull } from "../records.ts";
 import type {
   DeliveryStatus,
@@ -34,6 +37,20 @@ export interface Delivery {
   createdMs: number;
   finishedMs: number | null;
 }
+
+/** Where a delivery goes and what signs it: the account's subscription and client secret. */
+export interface DeliveryTarget {
+  url: string;
+  clientSecret: string;
+}
+
+/** A delivery with its target, or null when the account has no subscription (any more). */
+export interface DueDelivery extends Delivery {
+  target: DeliveryTarget | null;
+}
+
+const PENDING = sql.lit<DeliveryStatus>("pending");
+const QUEUED = sql.lit<DeliveryStatus>("queued");
 
 export interface Attempt {
   deliveryId: string;
@@ -96,17 +113,23 @@ export async function findSubscription(db: Db, userId: number): Promise<Subscrip
   return row && toSubscription(row);
 }
 
-export async function findSubscriptions(
+/** The subscribed accounts among `userIds`, each with its URL and client secret. */
+export async function findTargets(
   db: Db,
   userIds: readonly number[],
-): Promise<Subscription[]> {
-  if (userIds.length === 0) return [];
+): Promise<Map<number, DeliveryTarget>> {
+  const targets = new Map<number, DeliveryTarget>();
+  if (userIds.length === 0) return targets;
   const rows = await db
     .selectFrom("webhook_subscription")
-    .selectAll()
-    .where("user_id", "in", userIds)
+    .innerJoin("account", "account.id", "webhook_subscription.user_id")
+    .select(["webhook_subscription.user_id", "webhook_subscription.url", "account.client_secret"])
+    .where("webhook_subscription.user_id", "in", userIds)
     .execute();
-  return rows.map(toSubscription);
+  for (const row of rows) {
+    targets.set(num(row.user_id), { url: row.url, clientSecret: row.client_secret });
+  }
+  return targets;
 }
 
 /** The account's one subscription becomes `url` (a new URL replaces the old one). */
@@ -173,39 +196,39 @@ export async function streamBusy(db: Db, userId: number, chatId: string): Promis
     .select("id")
     .where("user_id", "=", userId)
     .where("chat_id", "=", chatId)
-    .where("status", "in", ["pending", "queued"])
+    .where("finished_ms", "is", null)
+    // A literal: SQLite runs "limit ?" several times slower here.
+    .limit(sql.lit(1))
     .executeTakeFirst();
   return row !== undefined;
 }
 
-/**
- * Pending deliveries that are due, earliest first, but those in `excluded` (already in flight).
- * Only the head of each stream is pending.
- */
-export async function dueDeliveries(
-  db: Db,
-  nowMs: number,
-  limit: number,
-  excluded: readonly string[] = [],
-): Promise<Delivery[]> {
-  let query = db
+/** Pending deliveries that are due, earliest first (only the head of each stream is pending). */
+export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<DueDelivery[]> {
+  const rows = await db
     .selectFrom("webhook_delivery")
     .selectAll()
-    .where("status", "=", "pending")
-    .where("next_attempt_ms", "<=", nowMs);
-  if (excluded.length > 0) query = query.where("id", "not in", excluded);
-  const rows = await query.orderBy("next_attempt_ms").limit(limit).execute();
-  return rows.map(toDelivery);
+    .where("status", "=", PENDING)
+    .where("next_attempt_ms", "<=", nowMs)
+    .orderBy("next_attempt_ms")
+    .limit(limit)
+    .execute();
+  const deliveries = rows.map(toDelivery);
+  const targets = await findTargets(db, [...new Set(deliveries.map((d) => d.userId))]);
+  return deliveries.map((d) => ({ ...d, target: targets.get(d.userId) ?? null }));
 }
 
-/** Makes the next queued delivery of a stream its pending head, due now (one statement). */
+/**
+ * Makes the next queued delivery of a stream its pending head, due now, and returns it (or
+ * undefined when the stream is empty).
+ */
 export async function promoteNext(
   db: Db,
   userId: number,
   chatId: string,
   nowMs: number,
-): Promise<void> {
-  await db
+): Promise<Delivery | undefined> {
+  const row = await db
     .updateTable("webhook_delivery")
     .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
     .where("id", "=", (eb) =>
@@ -214,21 +237,38 @@ export async function promoteNext(
         .select("id")
         .where("user_id", "=", userId)
         .where("chat_id", "=", chatId)
-        .where("status", "=", "queued")
+        .where("finished_ms", "is", null)
+        .where("status", "=", QUEUED)
         .orderBy("position")
         .limit(1),
     )
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  return row && toDelivery(row);
 }
 
-/** When the next pending delivery falls due, or null when none is pending. */
-export async function nextDueMs(db: Db): Promise<number | null> {
+/** Makes this queued delivery its stream's pending head, due now; false if it is not queued. */
+export async function promote(db: Db, id: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable("webhook_delivery")
+    .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
+    .where("id", "=", id)
+    .where("status", "=", QUEUED)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** When the first pending delivery falls due after `afterMs`, or null when none does. */
+export async function nextDueAfter(db: Db, afterMs: number): Promise<number | null> {
   const row = await db
     .selectFrom("webhook_delivery")
-    .select((eb) => eb.fn.min("next_attempt_ms").as("next"))
-    .where("status", "=", "pending")
+    .select("next_attempt_ms")
+    .where("status", "=", PENDING)
+    .where("next_attempt_ms", ">", afterMs)
+    .orderBy("next_attempt_ms")
+    .limit(1)
     .executeTakeFirst();
-  return row?.next === null || row?.next === undefined ? null : num(row.next);
+  return row ? num(row.next_attempt_ms) : null;
 }
 
 export interface DeliveryUpdate {
@@ -239,21 +279,13 @@ export interface DeliveryUpdate {
   finishedMs: number | null;
 }
 
-/**
- * Logs finished attempts (their rows in one statement) and moves each delivery on. A delivery that
- * is no longer pending (cancelled while its attempt was in flight) stays as it is; the ids of the
- * deliveries that did move are returned.
- */
-export async function recordAttempts(
-  db: Db,
-  finished: readonly { attempt: Attempt; update: DeliveryUpdate }[],
-): Promise<Set<string>> {
-  const moved = new Set<string>();
-  if (finished.length === 0) return moved;
+/** Logs attempts, in one statement. */
+export async function insertAttempts(db: Db, attempts: readonly Attempt[]): Promise<void> {
+  if (attempts.length === 0) return;
   await db
     .insertInto("webhook_attempt")
     .values(
-      finished.map(({ attempt }) => ({
+      attempts.map((attempt) => ({
         delivery_id: attempt.deliveryId,
         number: attempt.number,
         url: attempt.url,
@@ -265,22 +297,26 @@ export async function recordAttempts(
       })),
     )
     .execute();
-  for (const { attempt, update } of finished) {
-    const result = await db
-      .updateTable("webhook_delivery")
-      .set({
-        status: update.status,
-        attempts: update.attempts,
-        step: update.step,
-        next_attempt_ms: update.nextAttemptMs,
-        finished_ms: update.finishedMs,
-      })
-      .where("id", "=", attempt.deliveryId)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) moved.add(attempt.deliveryId);
-  }
-  return moved;
+}
+
+/**
+ * Moves a pending delivery on after an attempt. A delivery that is no longer pending (cancelled
+ * while its attempt was in flight) stays as it is: the answer is false.
+ */
+export async function updateDelivery(db: Db, id: string, update: DeliveryUpdate): Promise<boolean> {
+  const result = await db
+    .updateTable("webhook_delivery")
+    .set({
+      status: update.status,
+      attempts: update.attempts,
+      step: update.step,
+      next_attempt_ms: update.nextAttemptMs,
+      finished_ms: update.finishedMs,
+    })
+    .where("id", "=", id)
+    .where("status", "=", PENDING)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** Unfinished deliveries of an account that unsubscribed: nobody is left to receive them. */
@@ -289,7 +325,7 @@ export async function cancelPending(db: Db, userId: number, nowMs: number): Prom
     .updateTable("webhook_delivery")
     .set({ status: "cancelled", finished_ms: nowMs })
     .where("user_id", "=", userId)
-    .where("status", "in", ["pending", "queued"])
+    .where("finished_ms", "is", null)
     .execute();
 }
 
@@ -299,7 +335,7 @@ export async function cancelUnsubscribed(db: Db, userId: number, nowMs: number):
     .updateTable("webhook_delivery")
     .set({ status: "cancelled", finished_ms: nowMs })
     .where("user_id", "=", userId)
-    .where("status", "in", ["pending", "queued"])
+    .where("finished_ms", "is", null)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(selectFrom("webhook_subscription").select("user_id").where("user_id", "=", userId)),

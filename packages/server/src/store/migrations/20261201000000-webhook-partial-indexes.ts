@@ -1,0 +1,41 @@
+// The outbox's two indexes hold only unfinished deliveries. Each index used to keep every
+// delivery ever made, so each delivery, queued, promoted and finished, moved entries through ever
+// larger b-trees; partial indexes stay as small as the backlog and their pages stay in cache.
+// Queries that want them repeat the index's condition as written (see webhooks.ts in
+// repositories): a bound parameter does not prove it to SQLite's or PostgreSQL's planner.
+import { type Kysely, sql } from "kysely";
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex("webhook_delivery_due").execute();
+  await db.schema.dropIndex("webhook_delivery_stream").execute();
+  // What the dispatcher asks for: pending deliveries by when they fall due.
+  await db.schema
+    .createIndex("webhook_delivery_due")
+    .on("webhook_delivery")
+    .column("next_attempt_ms")
+    .where(sql.ref("status"), "=", sql.lit("pending"))
+    .execute();
+  // One account's stream for one chat: its unfinished deliveries (pending or queued: only those
+  // have no finished time), in order.
+  await db.schema
+    .createIndex("webhook_delivery_stream")
+    .on("webhook_delivery")
+    .columns(["user_id", "chat_id", "position"])
+    .where(sql.ref("finished_ms"), "is", null)
+    .execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex("webhook_delivery_due").execute();
+  await db.schema.dropIndex("webhook_delivery_stream").execute();
+  await db.schema
+    .createIndex("webhook_delivery_due")
+    .on("webhook_delivery")
+    .columns(["status", "next_attempt_ms"])
+    .execute();
+  await db.schema
+    .createIndex("webhook_delivery_stream")
+    .on("webhook_delivery")
+    .columns(["user_id", "chat_id", "status", "position"])
+    .execute();
+}

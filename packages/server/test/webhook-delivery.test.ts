@@ -176,6 +176,17 @@ async function subscribedSeller(api: TestApi, hook: Receiver) {
   return { seller, buyer, chatId, userId: seller.account.user_id };
 }
 
+/** The ids of a chat's messages, oldest first, as `who` reads them. */
+async function chatHistory(api: TestApi, who: Party, chatId: string): Promise<string[]> {
+  const response = await api.call<{ id: string }[]>("getMessagesV3", {
+    token: who.token,
+    params: { user_id: who.account.user_id, chat_id: chatId },
+    query: { limit: 100 },
+  });
+  expect(response.status).toBe(200);
+  return response.body.map((m) => m.id).reverse();
+}
+
 function sendText(api: TestApi, who: Party, chatId: string, text: string) {
   return api.call<{ id: string }>("postSendMessage", {
     token: who.token,
@@ -229,6 +240,18 @@ test("kill -9 with 100 deliveries pending: after a restart every message arrives
     expect(arrived).toEqual(new Set(sent));
     for (const envelope of deliveriesOf(hook)) {
       expect(envelope.payload.value.user_id).toBe(seller.account.user_id);
+    }
+    // Each chat's messages first arrived in the chat's own order.
+    for (const chatId of chats) {
+      const history = await chatHistory(api, seller, chatId);
+      const firstArrivals = [
+        ...new Set(
+          deliveriesOf(hook)
+            .filter((e) => e.payload.value.chat_id === chatId)
+            .map((e) => e.payload.value.id),
+        ),
+      ];
+      expect(firstArrivals).toEqual(history);
     }
     const delivered = await waitUntil(
       async () => {
@@ -348,6 +371,39 @@ describe("on one server", () => {
     if (!answered || !tried) throw new Error("attempts missing");
     expect(one?.attempts.map((x) => x.status)).toEqual([500, 500, 200]);
     expect(ms(tried.at)).toBeGreaterThanOrEqual(ms(answered.at) + answered.duration_ms - 1);
+  });
+
+  test("a burst into one chat arrives whole and in the chat's order, one request at a time", async () => {
+    const hook = await receiver({ status: 200, delayMs: 2 });
+    const { seller, buyer, chatId } = await subscribedSeller(api, hook);
+    // Written concurrently: the chat's order is the order in which they were committed.
+    const sent = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => api.text(chatId, buyer.account.user_id, `Пачка ${i}`)),
+    );
+    await hook.waitFor(1 + sent.length);
+    await pause(100);
+    const arrived = deliveriesOf(hook).map((e) => e.payload.value.id);
+    expect(arrived).toEqual(await chatHistory(api, seller, chatId));
+    expect(new Set(arrived)).toEqual(new Set(sent.map((m) => m.id)));
+    expect(hook.maxUnanswered).toBe(1);
+  });
+
+  test("a 200 that lands after unsubscribing sends nothing more of its chat", async () => {
+    const hook = await receiver({ status: 200, delayMs: 400 });
+    const { seller, buyer, chatId, userId } = await subscribedSeller(api, hook);
+    const sent: string[] = [];
+    for (const text of ["Первое", "Второе", "Третье"])
+      sent.push((await api.text(chatId, buyer.account.user_id, text)).id);
+    await hook.waitFor(2); // the probe, and the first message, whose 200 is held back 400 ms
+    expect((await unsubscribe(api, seller.token, hook.url)).status).toBe(200);
+    await pause(700);
+    expect(deliveriesOf(hook).map((e) => e.payload.value.id)).toEqual([sent[0]]);
+    const log = await deliveryLog(api, { user_id: userId });
+    expect(log.map((d) => [d.message_id, d.status, d.attempts.map((a) => a.status)])).toEqual([
+      [sent[2], "cancelled", []],
+      [sent[1], "cancelled", []],
+      [sent[0], "cancelled", [200]],
+    ]);
   });
 
   test("each subscribed participant gets its own delivery; a deletion is an event for both", async () => {

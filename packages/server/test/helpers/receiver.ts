@@ -11,10 +11,13 @@ export interface Received {
   at: number;
 }
 
-/** What to do with a request: a status (with headers and a body), or "hang" (never answer). */
+/**
+ * What to do with a request: a status (with headers and a body, after `delayMs` if given), or
+ * "hang" (never answer).
+ */
 export type Answer =
   | number
-  | { status: number; headers?: Record<string, string>; body?: string }
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
   | "hang";
 
 export interface Receiver {
@@ -23,6 +26,8 @@ export interface Receiver {
   /** Answers for the next requests, in order; when empty, `fallback` answers. */
   script: Answer[];
   fallback: Answer;
+  /** The most requests it had received and not yet answered at one time. */
+  maxUnanswered: number;
   /** Resolves once `count` requests (matching `filter`) have arrived; rejects after `timeoutMs`. */
   waitFor(
     count: number,
@@ -40,6 +45,7 @@ export async function startReceiver(fallback: Answer = 200): Promise<Receiver> {
     received,
     script: [],
     fallback,
+    maxUnanswered: 0,
     waitFor: (count, options = {}) => {
       const { timeoutMs = 10_000, filter = () => true } = options;
       return new Promise((resolve, reject) => {
@@ -68,6 +74,7 @@ export async function startReceiver(fallback: Answer = 200): Promise<Receiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  let unanswered = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -79,6 +86,8 @@ export async function startReceiver(fallback: Answer = 200): Promise<Receiver> {
         at: performance.now(),
       });
       const answer = receiver.script.shift() ?? receiver.fallback;
+      unanswered++;
+      receiver.maxUnanswered = Math.max(receiver.maxUnanswered, unanswered);
       for (const waiter of [...waiters]) waiter();
       if (answer === "hang") {
         hanging.add(response);
@@ -88,8 +97,14 @@ export async function startReceiver(fallback: Answer = 200): Promise<Receiver> {
         status,
         headers = {},
         body = "",
+        delayMs = 0,
       } = typeof answer === "number" ? { status: answer } : answer;
-      response.writeHead(status, headers).end(body);
+      const reply = () => {
+        unanswered--;
+        response.writeHead(status, headers).end(body);
+      };
+      if (delayMs > 0) setTimeout(reply, delayMs);
+      else reply();
     });
   });
   server.keepAliveTimeout = 1000;

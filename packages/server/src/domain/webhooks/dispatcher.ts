@@ -26,6 +26,7 @@ import {
   dueDeliveries,
   findTargets,
   insertAttempts,
+  markDelivered,
   nextDueAfter,
   promote,
   promoteNext,
@@ -49,6 +50,12 @@ const MAX_REMEMBERED = 10_000;
 
 export function signBody(clientSecret: string, body: string): string {
   return createHmac("sha256", clientSecret).update(body).digest("hex");
+}
+
+interface RememberedStream {
+  /** The position of the stream's latest head: a queued delivery at or before it was promoted. */
+  headPosition: number;
+  queue: DueDelivery[];
 }
 
 /** An attempt that ended, waiting to be written. */
@@ -75,10 +82,11 @@ export class WebhookDispatcher {
   /** Deliveries in flight or whose result is not written yet: a look must pass over them. */
   readonly #held = new Set<string>();
   /**
-   * The queued deliveries of the streams followed since they were empty, in order: all that the
-   * store holds behind their head. A stream not here is promoted in the store's order.
+   * The streams followed since they were last empty: their head's event position, and the
+   * deliveries queued behind it, in order (all that the store holds there). A stream not here is
+   * promoted in the store's order.
    */
-  readonly #remembered = new Map<string, DueDelivery[]>();
+  readonly #remembered = new Map<string, RememberedStream>();
   #rememberedCount = 0;
   readonly #finished: Finished[] = [];
   readonly #attempts = new Set<Promise<void>>();
@@ -104,18 +112,19 @@ export class WebhookDispatcher {
       if (delivery.status === "pending") {
         // Its stream was empty when it was written: follow the stream from here.
         this.#forget(stream);
-        this.#remembered.set(stream, []);
+        this.#remembered.set(stream, { headPosition: delivery.position, queue: [] });
         // Refused (its stream still busy in memory, or no free slot): a look will find it.
         if (!this.#start(delivery) && this.#inFlight.size === 0 && !this.#flushing) this.wake();
         continue;
       }
-      const queue = this.#remembered.get(stream);
-      if (!queue) continue;
-      const last = queue.at(-1);
+      const followed = this.#remembered.get(stream);
+      // Not followed, or promoted from the store already (its hand-off came after its turn).
+      if (!followed || delivery.position <= followed.headPosition) continue;
+      const last = followed.queue.at(-1);
       if (this.#rememberedCount >= MAX_REMEMBERED || (last && last.position > delivery.position)) {
         this.#forget(stream);
       } else {
-        queue.push(delivery);
+        followed.queue.push(delivery);
         this.#rememberedCount++;
       }
     }
@@ -158,13 +167,18 @@ export class WebhookDispatcher {
 
   /** The stream is promoted in the store's order from now on. */
   #forget(stream: string): void {
-    this.#rememberedCount -= this.#remembered.get(stream)?.length ?? 0;
+    this.#rememberedCount -= this.#remembered.get(stream)?.queue.length ?? 0;
     this.#remembered.delete(stream);
   }
 
+  /** The followed stream's next delivery, taken as its new head. */
   #nextRemembered(stream: string): DueDelivery | undefined {
-    const next = this.#remembered.get(stream)?.shift();
-    if (next) this.#rememberedCount--;
+    const followed = this.#remembered.get(stream);
+    const next = followed?.queue.shift();
+    if (followed && next) {
+      this.#rememberedCount--;
+      followed.headPosition = next.position;
+    }
     return next;
   }
 
@@ -291,9 +305,11 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Logs the attempts and moves their deliveries on, in one transaction, in the order they ended.
-   * A stream whose head finished for good gets its next delivery promoted: the one already sent
-   * on, else the store's next, which is sent once this commits.
+   * Logs the attempts and moves their deliveries on, in one transaction. Successors already on
+   * their way become their streams' heads first (so that one whose own answer is in this batch
+   * is pending for it), then the 200s are recorded in one statement and the rest one by one.
+   * Each stream whose head finished for good without a successor sent gets its next delivery
+   * promoted, which is sent once this commits.
    */
   async #flushBatch(batch: readonly Finished[]): Promise<void> {
     const { store, clock } = this.#options;
@@ -303,17 +319,27 @@ export class WebhookDispatcher {
         db,
         batch.map((f) => f.attempt),
       );
+      const successors = batch.flatMap((f) => (f.successor ? [f.successor.id] : []));
+      const headed = await promote(db, successors, nowMs);
+      for (const { delivery, successor } of batch) {
+        // Not queued any more (cancelled with its stream): what is remembered is stale. Its own
+        // answer will find it so and leave it be.
+        if (successor && !headed.has(successor.id)) this.#forget(streamOf(delivery));
+      }
+      const delivered = batch.filter((f) => f.update.status === "delivered");
+      const moved = await markDelivered(
+        db,
+        delivered.map((f) => f.delivery.id),
+        nowMs,
+      );
+      for (const { delivery, update } of batch) {
+        if (update.status === "delivered") continue;
+        if (await updateDelivery(db, delivery.id, update)) moved.add(delivery.id);
+      }
       const next: Delivery[] = [];
       for (const { delivery, update, successor } of batch) {
         // A delivery cancelled while in flight did not move: its stream was emptied.
-        const moved = await updateDelivery(db, delivery.id, update);
-        if (!moved || update.status === "pending") continue;
-        if (successor) {
-          // Already on its way; if it is not queued any more (cancelled), its own result will
-          // find it so and leave it be.
-          if (!(await promote(db, successor.id, nowMs))) this.#forget(streamOf(delivery));
-          continue;
-        }
+        if (!moved.has(delivery.id) || update.status === "pending" || successor) continue;
         const head = await this.#promoteNext(db, delivery, nowMs);
         if (head) next.push(head);
       }
@@ -339,16 +365,17 @@ export class WebhookDispatcher {
     const stream = streamOf(finished);
     const remembered = this.#nextRemembered(stream);
     if (remembered) {
-      if (await promote(db, remembered.id, nowMs)) {
+      if ((await promote(db, [remembered.id], nowMs)).size > 0) {
         return { ...remembered, status: "pending", nextAttemptMs: nowMs, windowStartMs: nowMs };
       }
       // Not queued any more (cancelled, say): what is remembered cannot be trusted.
       this.#forget(stream);
     }
-    const followed = this.#remembered.has(stream);
     const head = await promoteNext(db, finished.userId, finished.chatId, nowMs);
-    // The store had one more than remembered (written in this very commit): follow the store.
-    if (head && followed) this.#forget(stream);
+    // A followed stream whose next hand-off has not come yet (written in this very commit): the
+    // hand-off is skipped when it comes, by its position.
+    const followed = this.#remembered.get(stream);
+    if (head && followed) followed.headPosition = head.position;
     return head;
   }
 

@@ -8,9 +8,8 @@ import type { Message } from "../../store/records.ts";
 import {
   type DueDelivery,
   findTargets,
-  insertDeliveries,
+  insertDelivery,
   nextChatEvent,
-  streamBusy,
 } from "../../store/repositories/webhooks.ts";
 import type { Db } from "../../store/store.ts";
 import type { DomainContext } from "../context.ts";
@@ -37,10 +36,8 @@ export async function enqueueMessageEvent(
   const timestamp = Math.floor(nowMs / 1000);
   const deliveries: DueDelivery[] = [];
   for (const [userId, target] of targets) {
-    // Behind an unfinished delivery of the same stream, it waits its turn (queued).
-    const busy = await streamBusy(db, userId, chat.id);
     const id = randomUUID();
-    deliveries.push({
+    const delivery = {
       id,
       userId,
       chatId: chat.id,
@@ -48,16 +45,16 @@ export async function enqueueMessageEvent(
       messageId: message.id,
       event: "message",
       body: webhookBody(id, timestamp, { chat, message, recipientId: userId }, ctx.urls),
-      status: busy ? "queued" : "pending",
       attempts: 0,
       step: 0,
       windowStartMs: nowMs,
       nextAttemptMs: nowMs,
       createdMs: nowMs,
       finishedMs: null,
-      target,
-    });
+    };
+    // Behind an unfinished delivery of the same stream, it waits its turn (queued).
+    const status = await insertDelivery(db, delivery);
+    deliveries.push({ ...delivery, status, target });
   }
-  await insertDeliveries(db, deliveries);
   return deliveries;
 }

@@ -4,12 +4,12 @@ import * as initial from "./20261124000000-initial.ts";
 import * as media from "./20261124010000-media.ts";
 import * as webhooks from "./20261124020000-webhooks.ts";
 import * as unreadMessages from "./20261124030000-unread-messages.ts";
-import * as webhookPartialIndexes from "./20261201000000-webhook-partial-indexes.ts";
+import * as partialIndexes from "./20261201000000-partial-indexes.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
   "20261124010000-media": media,
   "20261124020000-webhooks": webhooks,
   "20261124030000-unread-messages": unreadMessages,
-  "20261201000000-webhook-partial-indexes": webhookPartialIndexes,
+  "20261201000000-partial-indexes": partialIndexes,
 };

@@ -168,25 +168,49 @@ export async function nextChatEvent(db: Db, chatId: string): Promise<number> {
   return num(row.event_seq);
 }
 
-export async function insertDeliveries(db: Db, deliveries: readonly Delivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
-  const rows: Insertable<WebhookDeliveryTable>[] = deliveries.map((d) => ({
-    id: d.id,
-    user_id: d.userId,
-    chat_id: d.chatId,
-    position: d.position,
-    message_id: d.messageId,
-    event: d.event,
-    body: d.body,
-    status: d.status,
-    attempts: d.attempts,
-    step: d.step,
-    window_start_ms: d.windowStartMs,
-    next_attempt_ms: d.nextAttemptMs,
-    created_ms: d.createdMs,
-    finished_ms: d.finishedMs,
-  }));
-  await db.insertInto("webhook_delivery").values(rows).execute();
+/** A new delivery, not yet placed in its stream. */
+export type NewDelivery = Omit<Delivery, "status">;
+
+/**
+ * Writes a new delivery into its stream, in one statement: pending (due now) if the stream was
+ * empty, else queued behind its unfinished deliveries. Returns which.
+ */
+export async function insertDelivery(db: Db, d: NewDelivery): Promise<"pending" | "queued"> {
+  const row = await db
+    .insertInto("webhook_delivery")
+    .values((eb) => ({
+      id: d.id,
+      user_id: d.userId,
+      chat_id: d.chatId,
+      position: d.position,
+      message_id: d.messageId,
+      event: d.event,
+      body: d.body,
+      status: eb
+        .case()
+        .when(
+          eb.exists(
+            eb
+              .selectFrom("webhook_delivery")
+              .select("id")
+              .where("user_id", "=", d.userId)
+              .where("chat_id", "=", d.chatId)
+              .where("finished_ms", "is", null),
+          ),
+        )
+        .then(QUEUED)
+        .else(PENDING)
+        .end(),
+      attempts: d.attempts,
+      step: d.step,
+      window_start_ms: d.windowStartMs,
+      next_attempt_ms: d.nextAttemptMs,
+      created_ms: d.createdMs,
+      finished_ms: d.finishedMs,
+    }))
+    .returning("status")
+    .executeTakeFirstOrThrow();
+  return row.status === "queued" ? "queued" : "pending";
 }
 
 /** Does the account's stream for this chat hold a delivery not yet finished? */
@@ -247,15 +271,40 @@ export async function promoteNext(
   return row && toDelivery(row);
 }
 
-/** Makes this queued delivery its stream's pending head, due now; false if it is not queued. */
-export async function promote(db: Db, id: string, nowMs: number): Promise<boolean> {
-  const result = await db
+/**
+ * Makes these queued deliveries (each the next of its stream) pending heads, due now; returns
+ * the ids that were still queued.
+ */
+export async function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
     .updateTable("webhook_delivery")
     .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .where("status", "=", QUEUED)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+    .returning("id")
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Records one more attempt, answered 200, for each of these pending deliveries; returns the ids
+ * that were still pending (one cancelled while in flight stays cancelled).
+ */
+export async function markDelivered(
+  db: Db,
+  ids: readonly string[],
+  atMs: number,
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable("webhook_delivery")
+    .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), finished_ms: atMs }))
+    .where("id", "in", ids)
+    .where("status", "=", PENDING)
+    .returning("id")
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /** When the first pending delivery falls due after `afterMs`, or null when none does. */

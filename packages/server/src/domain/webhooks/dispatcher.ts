@@ -14,7 +14,6 @@
 // (after a restart, or past the memory cap) are promoted by asking the store. The store is
 // searched for due work only when something else may have made it due: start-up, a retry's time,
 // the sandbox clock, a redelivery, or a delivery that could not start for want of a free slot.
-import { createHmac } from "node:crypto";
 import type { Clock } from "../../clock.ts";
 import {
   type Attempt,
@@ -37,8 +36,6 @@ import { parseRetryAfter, type RetrySettings, retryDelayMs } from "./retry-polic
 import { WEBHOOK_USER_AGENT } from "./subscriptions.ts";
 import type { PostResult, WebhookTransport } from "./transport.ts";
 
-/** The header production sends: 64 hex characters. Beseda's is HMAC-SHA256 keyed with the client secret. */
-export const SIGNATURE_HEADER = "x-avito-messenger-signature";
 /** Streams in flight at once. */
 const MAX_IN_FLIGHT = 128;
 /** The longest sleep: a look now and then costs little and heals any missed signal. */
@@ -47,10 +44,6 @@ const MAX_SLEEP_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1000;
 /** Queued deliveries remembered in all; streams whose backlog does not fit follow the store. */
 const MAX_REMEMBERED = 10_000;
-
-export function signBody(clientSecret: string, body: string): string {
-  return createHmac("sha256", clientSecret).update(body).digest("hex");
-}
 
 interface RememberedStream {
   /** The position of the stream's latest head: a queued delivery at or before it was promoted. */
@@ -230,10 +223,11 @@ export class WebhookDispatcher {
   async #attempt(delivery: Delivery, target: DeliveryTarget): Promise<Finished> {
     const { clock, transport, retry } = this.#options;
     const startedMs = clock.nowMs();
-    const result: PostResult = await transport.post(target.url, delivery.body, {
-      "content-type": "application/json",
-      "user-agent": WEBHOOK_USER_AGENT,
-      [SIGNATURE_HEADER]: signBody(target.clientSecret, delivery.body),
+    const result: PostResult = await transport.post({
+      url: target.url,
+      body: delivery.body,
+      headers: { "content-type": "application/json", "user-agent": WEBHOOK_USER_AGENT },
+      signingKey: target.clientSecret,
     });
     const endedMs = clock.nowMs();
     const attempts = delivery.attempts + 1;

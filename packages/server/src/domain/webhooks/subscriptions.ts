@@ -23,9 +23,10 @@ export async function subscribe(
   const parsed = checkWebhookUrl(url);
   if (ctx.settings.webhookMode === "production") await checkPublicHost(parsed);
   if (ctx.settings.webhookProbe) {
-    const probe = await ctx.webhooks.transport.post(url, "{}", {
-      "content-type": "application/json",
-      "user-agent": WEBHOOK_USER_AGENT,
+    const probe = await ctx.webhooks.transport.post({
+      url,
+      body: "{}",
+      headers: { "content-type": "application/json", "user-agent": WEBHOOK_USER_AGENT },
     });
     if (probe.statusCode !== 200) {
       const why = probe.error ?? `it answered ${probe.statusCode}`;

@@ -58,7 +58,7 @@ export function threadedTransport(
   }
 
   return {
-    post(url, body, headers) {
+    post(request) {
       if (closed) {
         return Promise.resolve({
           statusCode: null,
@@ -72,7 +72,7 @@ export function threadedTransport(
         const id = nextId++;
         waiting.set(id, resolve);
         if (outgoing.length === 0) queueMicrotask(send);
-        outgoing.push({ id, url, body, headers });
+        outgoing.push({ id, request });
       });
     },
     close() {

@@ -2,13 +2,11 @@
 // of requests from the main thread, sends each with the node:http transport, and sends the
 // answers back in batches too (one message for all that ended in the same turn).
 import { parentPort, workerData } from "node:worker_threads";
-import { httpTransport, type PostResult } from "./transport.ts";
+import { httpTransport, type PostRequest, type PostResult } from "./transport.ts";
 
 export interface PostJob {
   id: number;
-  url: string;
-  body: string;
-  headers: Record<string, string>;
+  request: PostRequest;
 }
 
 export interface PostDone {
@@ -27,7 +25,7 @@ function sendDone(): void {
 
 parentPort?.on("message", (jobs: PostJob[]) => {
   for (const job of jobs) {
-    void transport.post(job.url, job.body, job.headers).then((result) => {
+    void transport.post(job.request).then((result) => {
       if (done.length === 0) setImmediate(sendDone);
       done.push({ id: job.id, result });
     });

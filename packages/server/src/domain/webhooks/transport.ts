@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
+import { SIGNATURE_HEADER, signBody } from "./signature.ts";
 import { isForbiddenAddress } from "./url-guard.ts";
 
 export const WEBHOOK_TIMEOUT_MS = 2000;
@@ -19,8 +20,16 @@ export interface PostResult {
   retryAfter: string | undefined;
 }
 
+export interface PostRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Signs the body with this key (see signature.ts), where the POST is made. */
+  signingKey?: string;
+}
+
 export interface WebhookTransport {
-  post(url: string, body: string, headers: Record<string, string>): Promise<PostResult>;
+  post(request: PostRequest): Promise<PostResult>;
   close(): void;
 }
 
@@ -54,11 +63,7 @@ export function httpTransport(mode: "sandbox" | "production"): WebhookTransport 
   };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
-  async function post(
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-  ): Promise<PostResult> {
+  async function post({ url, body, headers, signingKey }: PostRequest): Promise<PostResult> {
     const started = performance.now();
     const done = (partial: Partial<PostResult>): PostResult => ({
       statusCode: null,
@@ -79,7 +84,11 @@ export function httpTransport(mode: "sandbox" | "production"): WebhookTransport 
       const request = send(target, {
         method: "POST",
         agent,
-        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          ...(signingKey === undefined ? {} : { [SIGNATURE_HEADER]: signBody(signingKey, body) }),
+          "content-length": Buffer.byteLength(body),
+        },
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
       request.on("response", (response: IncomingMessage) => {

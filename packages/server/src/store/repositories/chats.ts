@@ -2,6 +2,7 @@
 // side's view (its unread count and read mark) and copies of the columns the list filters and
 // sorts on, so that an account's chats list is one index range.
 import type { Insertable, Selectable } from "kysely";
+import { precompiled } from "../precompiled.ts";
 import { type Chat, type ChatMember, type ChatType, num, numOrNull } from "../records.ts";
 import type { ChatMemberTable, ChatTable } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -165,31 +166,39 @@ export async function advanceChat(
   authorId: number,
   at: number,
 ): Promise<ChatAdvance> {
-  const row = await db
+  const { rows } = await advanceChatRow(db, { chatId, messageId, at });
+  const row = rows[0];
+  if (!row) throw new Error(`no chat ${chatId}`);
+  await advanceMembers(db, { chatId, authorId, at });
+  return { seq: num(row.last_seq), eventPosition: num(row.event_seq) };
+}
+
+const advanceChatRow = precompiled(["chatId", "messageId", "at"], (db, v) =>
+  db
     .updateTable("chat")
     .set((eb) => ({
       last_seq: eb("last_seq", "+", 1),
       event_seq: eb("event_seq", "+", 1),
-      last_message_id: messageId,
-      updated: at,
+      last_message_id: v.messageId,
+      updated: v.at,
     }))
-    .where("id", "=", chatId)
-    .returning(["last_seq", "event_seq"])
-    .executeTakeFirstOrThrow();
-  await db
+    .where("id", "=", v.chatId)
+    .returning(["last_seq", "event_seq"]),
+);
+
+const advanceMembers = precompiled(["chatId", "authorId", "at"], (db, v) =>
+  db
     .updateTable("chat_member")
     .set((eb) => ({
-      updated: at,
+      updated: v.at,
       unread_count: eb(
         "unread_count",
         "+",
-        eb.case().when("user_id", "=", authorId).then(0).else(1).end(),
+        eb.case().when("user_id", "=", v.authorId).then(0).else(1).end(),
       ),
     }))
-    .where("chat_id", "=", chatId)
-    .execute();
-  return { seq: num(row.last_seq), eventPosition: num(row.event_seq) };
-}
+    .where("chat_id", "=", v.chatId),
+);
 
 export async function markMemberRead(
   db: Db,

@@ -1,6 +1,7 @@
 // Messages, ordered inside their chat by seq. Content is stored as JSON text so that the same
 // column works on every dialect.
 import type { Insertable, Selectable } from "kysely";
+import { precompiled } from "../precompiled.ts";
 import { type JsonObject, type Message, num, numOrNull } from "../records.ts";
 import type { MessageTable } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -41,8 +42,25 @@ export function messageRow(
   };
 }
 
+const insertMessageRow = precompiled(
+  [
+    "id",
+    "chat_id",
+    "seq",
+    "author_id",
+    "type",
+    "content",
+    "quote_id",
+    "attachment_id",
+    "created",
+    "read_at",
+    "deleted_at",
+  ],
+  (db, row) => db.insertInto("message").values(row),
+);
+
 export async function insertMessage(db: Db, message: Message): Promise<void> {
-  await db.insertInto("message").values(messageRow(message)).execute();
+  await insertMessageRow(db, messageRow(message));
 }
 
 export async function findMessage(db: Db, id: string): Promise<Message | undefined> {

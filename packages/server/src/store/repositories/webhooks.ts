@@ -3,6 +3,7 @@
 // index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
 // planner pick a partial index.
 import { type Insertable, type Selectable, sql } from "kysely";
+import { precompiled } from "../precompiled.ts";
 import { num, numOrNull } from "../records.ts";
 import type {
   DeliveryStatus,
@@ -176,42 +177,63 @@ export type NewDelivery = Omit<Delivery, "status">;
  * empty, else queued behind its unfinished deliveries. Returns which.
  */
 export async function insertDelivery(db: Db, d: NewDelivery): Promise<"pending" | "queued"> {
-  const row = await db
-    .insertInto("webhook_delivery")
-    .values((eb) => ({
-      id: d.id,
-      user_id: d.userId,
-      chat_id: d.chatId,
-      position: d.position,
-      message_id: d.messageId,
-      event: d.event,
-      body: d.body,
-      status: eb
-        .case()
-        .when(
-          eb.exists(
-            eb
-              .selectFrom("webhook_delivery")
-              .select("id")
-              .where("user_id", "=", d.userId)
-              .where("chat_id", "=", d.chatId)
-              .where("finished_ms", "is", null),
-          ),
-        )
-        .then(QUEUED)
-        .else(PENDING)
-        .end(),
-      attempts: d.attempts,
-      step: d.step,
-      window_start_ms: d.windowStartMs,
-      next_attempt_ms: d.nextAttemptMs,
-      created_ms: d.createdMs,
-      finished_ms: d.finishedMs,
-    }))
-    .returning("status")
-    .executeTakeFirstOrThrow();
-  return row.status === "queued" ? "queued" : "pending";
+  const { rows } = await insertDeliveryRow(db, {
+    id: d.id,
+    user_id: d.userId,
+    chat_id: d.chatId,
+    position: d.position,
+    message_id: d.messageId,
+    event: d.event,
+    body: d.body,
+    attempts: d.attempts,
+    step: d.step,
+    window_start_ms: d.windowStartMs,
+    next_attempt_ms: d.nextAttemptMs,
+    created_ms: d.createdMs,
+    finished_ms: d.finishedMs,
+  });
+  return rows[0]?.status === "queued" ? "queued" : "pending";
 }
+
+const insertDeliveryRow = precompiled(
+  [
+    "id",
+    "user_id",
+    "chat_id",
+    "position",
+    "message_id",
+    "event",
+    "body",
+    "attempts",
+    "step",
+    "window_start_ms",
+    "next_attempt_ms",
+    "created_ms",
+    "finished_ms",
+  ],
+  (db, v) =>
+    db
+      .insertInto("webhook_delivery")
+      .values((eb) => ({
+        ...v,
+        status: eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom("webhook_delivery")
+                .select("id")
+                .where("user_id", "=", v.user_id)
+                .where("chat_id", "=", v.chat_id)
+                .where("finished_ms", "is", null),
+            ),
+          )
+          .then(QUEUED)
+          .else(PENDING)
+          .end(),
+      }))
+      .returning("status"),
+);
 
 /** Does the account's stream for this chat hold a delivery not yet finished? */
 export async function streamBusy(db: Db, userId: number, chatId: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 // unfinished deliveries (see the partial-indexes migration): queries that use them repeat the
 // index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
 // planner pick a partial index.
-import { type Insertable, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { precompiled } from "../precompiled.ts";
 import { num, numOrNull } from "../records.ts";
 import type {

@@ -127,3 +127,36 @@ test("the WAL is checkpointed into the database file by the worker, not by commi
   }
   expect(statSync(file).size).toBeGreaterThanOrEqual(before + 1_000_000);
 });
+
+test("under writes that never stop, the WAL is still started over and stays bounded", async () => {
+  const busyDir = tempDataDir();
+  const busy = await openSqliteStore(busyDir, { walRestartBytes: 1024 * 1024 });
+  try {
+    const wal = join(busyDir, `${SQLITE_FILE}-wal`);
+    const value = "y".repeat(4000);
+    let largest = 0;
+    let startedOver = false;
+    const deadline = Date.now() + 2500;
+    for (let i = 0; Date.now() < deadline; i++) {
+      await busy.transaction((db) =>
+        db
+          .insertInto("setting")
+          .values({ key: `row-${i}`, value })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+          .execute(),
+      );
+      if (i % 50 === 0) {
+        const size = statSync(wal).size;
+        if (size < largest / 4) startedOver = true;
+        largest = Math.max(largest, size);
+      }
+    }
+    // Left alone it grows to hundreds of megabytes in this time (about 550 MB here); started
+    // over past the limit, it stays within what a tenth of a second of these writes adds.
+    expect(startedOver).toBe(true);
+    expect(largest).toBeLessThan(128 * 1024 * 1024);
+  } finally {
+    await busy.close();
+    rmSync(busyDir, { recursive: true, force: true });
+  }
+});

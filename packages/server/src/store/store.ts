@@ -32,6 +32,8 @@ export interface SqliteOptions {
   synchronous?: "normal" | "full";
   /** Told when the background checkpointer fails (automatic checkpoints then take over). */
   onBackgroundError?: (error: Error) => void;
+  /** The WAL size past which it is started over (tests make it small). */
+  walRestartBytes?: number;
 }
 
 export async function openSqliteStore(
@@ -57,7 +59,12 @@ export async function openSqliteStore(
     await db.destroy();
     throw error;
   }
-  const checkpointer = startCheckpointer(file, path, options.onBackgroundError ?? (() => {}));
+  const checkpointer = startCheckpointer(
+    file,
+    path,
+    options.onBackgroundError ?? (() => {}),
+    options.walRestartBytes,
+  );
   const transaction = groupCommit(db, (statement) => file.exec(statement));
   return {
     db,

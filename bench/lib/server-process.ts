@@ -26,6 +26,7 @@ export async function startBenchServer(
   const child = spawn(
     process.execPath,
     [
+      // Node options for Beseda's process only, e.g. "--cpu-prof --cpu-prof-dir=prof".
       ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       CLI,
       "serve",

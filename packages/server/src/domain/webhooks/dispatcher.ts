@@ -194,28 +194,38 @@ export class WebhookDispatcher {
     this.#inFlight.set(stream, delivery.id);
     this.#held.add(delivery.id);
     const target = delivery.target;
-    const attempt = this.#attempt(delivery, target).then((finished) => {
-      this.#attempts.delete(attempt);
-      this.#inFlight.delete(stream);
-      // Ended for good: the stream's next delivery goes out now, if it is known.
-      const next =
-        finished.update.status === "pending" || this.#stopped
-          ? undefined
-          : this.#nextRemembered(stream);
-      if (next) {
-        const nowMs = this.#options.clock.nowMs();
-        finished.successor = {
-          ...next,
-          status: "pending",
-          target,
-          windowStartMs: nowMs,
-          nextAttemptMs: nowMs,
-        };
-        this.#start(finished.successor);
-      }
-      this.#finished.push(finished);
-      this.#flushing ??= this.#flushSoon();
-    });
+    const attempt = this.#attempt(delivery, target)
+      .then((finished) => {
+        this.#inFlight.delete(stream);
+        // Ended for good: the stream's next delivery goes out now, if it is known.
+        const next =
+          finished.update.status === "pending" || this.#stopped
+            ? undefined
+            : this.#nextRemembered(stream);
+        if (next) {
+          const nowMs = this.#options.clock.nowMs();
+          finished.successor = {
+            ...next,
+            status: "pending",
+            target,
+            windowStartMs: nowMs,
+            nextAttemptMs: nowMs,
+          };
+          this.#start(finished.successor);
+        }
+        this.#finished.push(finished);
+        this.#flushing ??= this.#flushSoon();
+      })
+      .catch((error: unknown) => {
+        // A bug, not a receiver's failure (those are results): the delivery is still pending in
+        // the store, so a later look sends it again.
+        this.#options.onError(error);
+        this.#inFlight.delete(stream);
+        this.#held.delete(delivery.id);
+        this.#forget(stream);
+        this.#wakeAt(this.#options.clock.nowMs() + RETRY_AFTER_ERROR_MS);
+      })
+      .finally(() => this.#attempts.delete(attempt));
     this.#attempts.add(attempt);
     return true;
   }
@@ -366,10 +376,12 @@ export class WebhookDispatcher {
       this.#forget(stream);
     }
     const head = await promoteNext(db, finished.userId, finished.chatId, nowMs);
+    const followed = this.#remembered.get(stream);
+    // Empty: nothing to remember until its next delivery, which will be written pending.
+    if (!head) this.#forget(stream);
     // A followed stream whose next hand-off has not come yet (written in this very commit): the
     // hand-off is skipped when it comes, by its position.
-    const followed = this.#remembered.get(stream);
-    if (head && followed) followed.headPosition = head.position;
+    else if (followed) followed.headPosition = head.position;
     return head;
   }
 

@@ -44,7 +44,7 @@ export function threadedTransport(
       worker = undefined;
       failAll("the webhook worker stopped before answering");
     });
-    // Only outstanding POSTs keep it referenced (see post).
+    // The server's own handles keep the process alive; close() ends the worker.
     started.unref();
     return started;
   }

@@ -23,11 +23,25 @@ function sendDone(): void {
   parentPort?.postMessage(batch);
 }
 
+function answer(id: number, result: PostResult): void {
+  if (done.length === 0) setImmediate(sendDone);
+  done.push({ id, result });
+}
+
 parentPort?.on("message", (jobs: PostJob[]) => {
   for (const job of jobs) {
-    void transport.post(job.request).then((result) => {
-      if (done.length === 0) setImmediate(sendDone);
-      done.push({ id: job.id, result });
-    });
+    transport.post(job.request).then(
+      (result) => answer(job.id, result),
+      // The transport turns every failure of the exchange into a result; anything else is a bug,
+      // answered as a failed attempt so that the delivery is tried again.
+      (error: unknown) =>
+        answer(job.id, {
+          statusCode: null,
+          durationMs: 0,
+          error: error instanceof Error ? error.message : String(error),
+          excerpt: null,
+          retryAfter: undefined,
+        }),
+    );
   }
 });

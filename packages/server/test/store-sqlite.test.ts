@@ -108,29 +108,46 @@ test("a failed commit fails every transaction of the batch, and none of them is 
   expect(committedKeys()).toEqual(["s"]);
 });
 
-test("the WAL is checkpointed into the database file by the worker, not by commits", async () => {
-  const file = join(dir, SQLITE_FILE);
-  const before = statSync(file).size;
-  const value = "x".repeat(4000);
-  // 1 MB: well under SQLite's own automatic threshold (1000 pages, 4 MB).
-  await store.transaction(async (db) => {
-    for (let i = 0; i < 256; i++) {
-      await db
-        .insertInto("setting")
-        .values({ key: `big-${i}`, value })
-        .execute();
+test("while commits come often the WAL is copied by the worker; once they stop, by SQLite again", async () => {
+  const quietDir = tempDataDir();
+  const quiet = await openSqliteStore(quietDir, { checkpoints: { idleSeconds: 2 } });
+  try {
+    const file = join(quietDir, SQLITE_FILE);
+    const value = "x".repeat(4000);
+    const put = (key: string) =>
+      quiet.transaction((db) => db.insertInto("setting").values({ key, value }).execute());
+    // 128 commits of 4 KB (about 500 WAL pages): under SQLite's own threshold (1000 pages), so
+    // only the worker, started by the rate of commits, copies them into the database file.
+    const before = statSync(file).size;
+    for (let i = 0; i < 128; i++) await put(`small-${i}`);
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size < before + 500_000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-  });
-  const deadline = Date.now() + 5000;
-  while (statSync(file).size < before + 1_000_000 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(statSync(file).size).toBeGreaterThanOrEqual(before + 500_000);
+
+    // Two quiet seconds end the worker: the commit that crosses 1000 pages checkpoints again,
+    // before it returns.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const quietSize = statSync(file).size;
+    await quiet.transaction(async (db) => {
+      for (let i = 0; i < 1100; i++) {
+        await db
+          .insertInto("setting")
+          .values({ key: `large-${i}`, value })
+          .execute();
+      }
+    });
+    expect(statSync(file).size).toBeGreaterThanOrEqual(quietSize + 4_000_000);
+  } finally {
+    await quiet.close();
+    rmSync(quietDir, { recursive: true, force: true });
   }
-  expect(statSync(file).size).toBeGreaterThanOrEqual(before + 1_000_000);
 });
 
 test("under writes that never stop, the WAL is still started over and stays bounded", async () => {
   const busyDir = tempDataDir();
-  const busy = await openSqliteStore(busyDir, { walRestartBytes: 1024 * 1024 });
+  const busy = await openSqliteStore(busyDir, { checkpoints: { restartAboveBytes: 1024 * 1024 } });
   try {
     const wal = join(busyDir, `${SQLITE_FILE}-wal`);
     const value = "y".repeat(4000);

@@ -114,7 +114,12 @@ export async function readChat(
     await requireMembership(db, chatId, userId);
     const now = ctx.clock.now();
     await markMemberRead(db, chatId, userId, now);
-    await markIncomingRead(db, chatId, userId, now);
+    // By the other members' ids: the unread index then holds nothing but what is marked read,
+    // however many of the reader's own messages the other side has left unread.
+    const others = (await findMembers(db, [chatId])).flatMap((m) =>
+      m.userId === userId ? [] : [m.userId],
+    );
+    await markIncomingRead(db, chatId, others, now);
   });
   return { ok: true };
 }

@@ -9,7 +9,7 @@ import { Kysely, type Kysely as KyselyType, SqliteDialect, sql, type Transaction
 import { Migrator } from "kysely/migration";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
-import { startCheckpointer } from "./sqlite/checkpointer.ts";
+import { type CheckpointerTuning, startCheckpointer } from "./sqlite/checkpointer.ts";
 import { groupCommit } from "./sqlite/group-commit.ts";
 
 export type Db = KyselyType<Database> | Transaction<Database>;
@@ -32,8 +32,8 @@ export interface SqliteOptions {
   synchronous?: "normal" | "full";
   /** Told when the background checkpointer fails (automatic checkpoints then take over). */
   onBackgroundError?: (error: Error) => void;
-  /** The WAL size past which it is started over (tests make it small). */
-  walRestartBytes?: number;
+  /** When the WAL is started over, when the checkpointing thread ends (tests make them small). */
+  checkpoints?: CheckpointerTuning;
 }
 
 export async function openSqliteStore(
@@ -63,9 +63,13 @@ export async function openSqliteStore(
     file,
     path,
     options.onBackgroundError ?? (() => {}),
-    options.walRestartBytes,
+    options.checkpoints,
   );
-  const transaction = groupCommit(db, (statement) => file.exec(statement));
+  const transaction = groupCommit(
+    db,
+    (statement) => file.exec(statement),
+    () => checkpointer.committed(),
+  );
   return {
     db,
     transaction,

@@ -92,18 +92,19 @@ export async function listChatMessages(
   return rows.map(toMessage);
 }
 
-/** Marks as read, at `at`, every message of the chat that others wrote and `readerId` had not read. */
+/** Marks read, at `at`, the unread messages that `authorIds` wrote in the chat. */
 export async function markIncomingRead(
   db: Db,
   chatId: string,
-  readerId: number,
+  authorIds: readonly number[],
   at: number,
 ): Promise<void> {
+  if (authorIds.length === 0) return;
   await db
     .updateTable("message")
     .set({ read_at: at })
     .where("chat_id", "=", chatId)
-    .where("author_id", "!=", readerId)
+    .where("author_id", "in", authorIds)
     .where("read_at", "is", null)
     .execute();
 }

@@ -26,11 +26,13 @@ export type TransactionRunner<DB> = <T>(work: (tx: Transaction<DB>) => Promise<T
 /**
  * `exec` runs a statement on the connection the transactions use. Savepoints go through it rather
  * than through Kysely: the transaction holds the connection while its units run, and these two
- * statements per unit cost less without the query builder's round trip.
+ * statements per unit cost less without the query builder's round trip. `onCommit` is told after
+ * each commit.
  */
 export function groupCommit<DB>(
   db: Kysely<DB>,
   exec: (sql: string) => void,
+  onCommit: () => void = () => {},
 ): TransactionRunner<DB> {
   const queue: Unit<DB>[] = [];
   let scheduled = false;
@@ -71,6 +73,7 @@ export function groupCommit<DB>(
         for (const unit of batch) unit.reject(error);
         continue;
       }
+      onCommit();
       batch.forEach((unit, i) => {
         const outcome = outcomes[i] as Outcome;
         if (outcome.ok) unit.resolve(outcome.value);

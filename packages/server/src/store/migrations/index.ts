@@ -5,6 +5,7 @@ import * as media from "./20261124010000-media.ts";
 import * as webhooks from "./20261124020000-webhooks.ts";
 import * as unreadMessages from "./20261124030000-unread-messages.ts";
 import * as partialIndexes from "./20261201000000-partial-indexes.ts";
+import * as deliveryLogIndexes from "./20261201010000-delivery-log-indexes.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261124020000-webhooks": webhooks,
   "20261124030000-unread-messages": unreadMessages,
   "20261201000000-partial-indexes": partialIndexes,
+  "20261201010000-delivery-log-indexes": deliveryLogIndexes,
 };

@@ -83,9 +83,14 @@ export async function openSqliteStore(
   };
 }
 
+/** Prepared statements kept; a statement for a long list of values can hold 100 KB. */
+const CACHED_STATEMENTS = 256;
+
 /**
  * Kysely's SQLite driver prepares every query anew; preparing costs more than running most of
- * ours. The same SQL text reuses its prepared statement (the query builder emits a bounded set).
+ * ours. The same SQL text reuses its prepared statement. Lists of values make a new text for each
+ * length, so the cache keeps the most recently used statements only (the hot paths split their
+ * lists into a few fixed lengths: see chunks.ts).
  */
 function withStatementCache(file: SqliteDatabase.Database) {
   const statements = new Map<string, SqliteDatabase.Statement>();
@@ -93,10 +98,17 @@ function withStatementCache(file: SqliteDatabase.Database) {
     close: () => file.close(),
     prepare: (sql: string) => {
       let statement = statements.get(sql);
-      if (!statement) {
+      if (statement) {
+        // Most recently used last: the first in the map is the one to drop.
+        statements.delete(sql);
+      } else {
         statement = file.prepare(sql);
-        statements.set(sql, statement);
+        if (statements.size >= CACHED_STATEMENTS) {
+          const oldest = statements.keys().next();
+          if (!oldest.done) statements.delete(oldest.value);
+        }
       }
+      statements.set(sql, statement);
       return statement;
     },
   };

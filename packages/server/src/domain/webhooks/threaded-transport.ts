@@ -7,6 +7,9 @@ import { Worker } from "node:worker_threads";
 import type { PostResult, WebhookTransport } from "./transport.ts";
 import type { PostDone, PostJob } from "./transport-worker.ts";
 
+/** The worker's old generation; running out ends the worker, whose POSTs are then retried. */
+const WORKER_HEAP_MB = 96;
+
 export function threadedTransport(
   mode: "sandbox" | "production",
   onError: (error: Error) => void = () => {},
@@ -28,6 +31,9 @@ export function threadedTransport(
   function start(): Worker {
     const started = new Worker(new URL("./transport-worker.ts", import.meta.url), {
       workerData: { mode },
+      // What it keeps is small (16 MB under full load); left unbounded, V8 lets a busy worker's
+      // heap grow to ten times that before collecting it.
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
     });
     started.on("message", (batch: PostDone[]) => {
       for (const { id, result } of batch) {

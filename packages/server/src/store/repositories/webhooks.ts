@@ -3,6 +3,7 @@
 // index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
 // planner pick a partial index.
 import { type Selectable, sql } from "kysely";
+import { powerOfTwoChunks } from "../chunks.ts";
 import { precompiled } from "../precompiled.ts";
 import { num, numOrNull } from "../records.ts";
 import type {
@@ -298,15 +299,18 @@ export async function promoteNext(
  * the ids that were still queued.
  */
 export async function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .updateTable("webhook_delivery")
-    .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
-    .where("id", "in", ids)
-    .where("status", "=", QUEUED)
-    .returning("id")
-    .execute();
-  return new Set(rows.map((r) => r.id));
+  const promoted = new Set<string>();
+  for (const chunk of powerOfTwoChunks(ids)) {
+    const rows = await db
+      .updateTable("webhook_delivery")
+      .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
+      .where("id", "in", chunk)
+      .where("status", "=", QUEUED)
+      .returning("id")
+      .execute();
+    for (const row of rows) promoted.add(row.id);
+  }
+  return promoted;
 }
 
 /**
@@ -318,15 +322,18 @@ export async function markDelivered(
   ids: readonly string[],
   atMs: number,
 ): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .updateTable("webhook_delivery")
-    .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), finished_ms: atMs }))
-    .where("id", "in", ids)
-    .where("status", "=", PENDING)
-    .returning("id")
-    .execute();
-  return new Set(rows.map((r) => r.id));
+  const delivered = new Set<string>();
+  for (const chunk of powerOfTwoChunks(ids)) {
+    const rows = await db
+      .updateTable("webhook_delivery")
+      .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), finished_ms: atMs }))
+      .where("id", "in", chunk)
+      .where("status", "=", PENDING)
+      .returning("id")
+      .execute();
+    for (const row of rows) delivered.add(row.id);
+  }
+  return delivered;
 }
 
 /** When the first pending delivery falls due after `afterMs`, or null when none does. */
@@ -350,9 +357,12 @@ export interface DeliveryUpdate {
   finishedMs: number | null;
 }
 
-/** Logs attempts, in one statement. */
+/** Logs attempts, a few statements for many. */
 export async function insertAttempts(db: Db, attempts: readonly Attempt[]): Promise<void> {
-  if (attempts.length === 0) return;
+  for (const chunk of powerOfTwoChunks(attempts)) await insertAttemptRows(db, chunk);
+}
+
+async function insertAttemptRows(db: Db, attempts: readonly Attempt[]): Promise<void> {
   await db
     .insertInto("webhook_attempt")
     .values(

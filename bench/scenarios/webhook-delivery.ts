@@ -327,6 +327,7 @@ export const webhookDelivery: Scenario = {
         ],
         notes: [
           "receiver and senders (node:http, keep-alive) run in the bench process, Beseda in its own; SQLite synchronous=normal",
+          "send 200 → arrival is measured in the bench process and can be negative: Beseda hands a message to its POST worker as it commits, so the webhook may arrive before the 200 is read",
           ...(failures.length > 0 ? [`${failures.length} sends failed, e.g. ${failures[0]}`] : []),
           ...(lost.length > 0 ? [`${lost.length} messages never arrived, e.g. ${lost[0]}`] : []),
           ...(unexpected.length > 0

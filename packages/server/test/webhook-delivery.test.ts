@@ -576,6 +576,42 @@ describe("on one server", () => {
     expect(malformed.status).toBe(400);
   });
 
+  test("a redelivery behind a busy stream takes its place by event order", async () => {
+    const hook = await receiver(200);
+    const { buyer, chatId, userId } = await subscribedSeller(api, hook);
+    const old = await api.text(chatId, buyer.account.user_id, "Старое");
+    await hook.waitFor(2);
+    const delivery = await waitUntil(
+      async () => {
+        const d = await deliveryOf(api, userId, old.id);
+        return d?.status === "delivered" ? d : undefined;
+      },
+      3000,
+      "the old message delivered",
+    );
+    // The next head's 200 is held back while two more queue up behind it, then the old one is
+    // redelivered: it was written first, so it goes next.
+    hook.script.push({ status: 200, delayMs: 800 });
+    const sent: string[] = [];
+    for (const text of ["Голова", "Первое", "Второе"])
+      sent.push((await api.text(chatId, buyer.account.user_id, text)).id);
+    await hook.waitFor(3);
+    const again = await api.sandbox<{ status: string }>(
+      "POST",
+      `/webhooks/deliveries/${delivery.id}/redeliver`,
+    );
+    expect(again.body.status).toBe("queued");
+    await hook.waitFor(6);
+    await pause(100);
+    expect(deliveriesOf(hook).map((e) => e.payload.value.id)).toEqual([
+      old.id,
+      sent[0],
+      old.id,
+      sent[1],
+      sent[2],
+    ]);
+  });
+
   test("Retry-After is honoured", async () => {
     const hook = await receiver(200);
     const { buyer, chatId, userId } = await subscribedSeller(api, hook);

@@ -389,14 +389,14 @@ describe("on one server", () => {
   });
 
   test("a 200 that lands after unsubscribing sends nothing more of its chat", async () => {
-    const hook = await receiver({ status: 200, delayMs: 400 });
+    const hook = await receiver({ status: 200, delayMs: 800 });
     const { seller, buyer, chatId, userId } = await subscribedSeller(api, hook);
     const sent: string[] = [];
     for (const text of ["Первое", "Второе", "Третье"])
       sent.push((await api.text(chatId, buyer.account.user_id, text)).id);
-    await hook.waitFor(2); // the probe, and the first message, whose 200 is held back 400 ms
+    await hook.waitFor(2); // the probe, and the first message, whose 200 is held back 800 ms
     expect((await unsubscribe(api, seller.token, hook.url)).status).toBe(200);
-    await pause(700);
+    await pause(1100);
     expect(deliveriesOf(hook).map((e) => e.payload.value.id)).toEqual([sent[0]]);
     const log = await deliveryLog(api, { user_id: userId });
     expect(log.map((d) => [d.message_id, d.status, d.attempts.map((a) => a.status)])).toEqual([

@@ -2,11 +2,12 @@
 // unfinished deliveries (see the partial-indexes migration): queries that use them repeat the
 // index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
 // planner pick a partial index.
-import { type Selectable, sql } from "kysely";
+import { type Selectable, sql, type UpdateObject } from "kysely";
 import { powerOfTwoChunks } from "../chunks.ts";
 import { precompiled } from "../precompiled.ts";
 import { num, numOrNull } from "../records.ts";
 import type {
+  Database,
   DeliveryStatus,
   WebhookAttemptTable,
   WebhookDeliveryTable,
@@ -298,42 +299,45 @@ export async function promoteNext(
  * Makes these queued deliveries (each the next of its stream) pending heads, due now; returns
  * the ids that were still queued.
  */
-export async function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
-  const promoted = new Set<string>();
-  for (const chunk of powerOfTwoChunks(ids)) {
-    const rows = await db
-      .updateTable("webhook_delivery")
-      .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
-      .where("id", "in", chunk)
-      .where("status", "=", QUEUED)
-      .returning("id")
-      .execute();
-    for (const row of rows) promoted.add(row.id);
-  }
-  return promoted;
+export function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
+  return moveDeliveries(db, ids, QUEUED, {
+    status: "pending",
+    next_attempt_ms: nowMs,
+    window_start_ms: nowMs,
+  });
 }
 
 /**
  * Records one more attempt, answered 200, for each of these pending deliveries; returns the ids
  * that were still pending (one cancelled while in flight stays cancelled).
  */
-export async function markDelivered(
+export function markDelivered(db: Db, ids: readonly string[], atMs: number): Promise<Set<string>> {
+  return moveDeliveries(db, ids, PENDING, {
+    status: "delivered",
+    attempts: sql<number>`${sql.ref("attempts")} + 1`,
+    finished_ms: atMs,
+  });
+}
+
+/** Updates those of `ids` that are in status `from`, a few statements for many; returns them. */
+async function moveDeliveries(
   db: Db,
   ids: readonly string[],
-  atMs: number,
+  from: typeof PENDING,
+  update: UpdateObject<Database, "webhook_delivery">,
 ): Promise<Set<string>> {
-  const delivered = new Set<string>();
+  const moved = new Set<string>();
   for (const chunk of powerOfTwoChunks(ids)) {
     const rows = await db
       .updateTable("webhook_delivery")
-      .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), finished_ms: atMs }))
+      .set(update)
       .where("id", "in", chunk)
-      .where("status", "=", PENDING)
+      .where("status", "=", from)
       .returning("id")
       .execute();
-    for (const row of rows) delivered.add(row.id);
+    for (const row of rows) moved.add(row.id);
   }
-  return delivered;
+  return moved;
 }
 
 /** When the first pending delivery falls due after `afterMs`, or null when none does. */

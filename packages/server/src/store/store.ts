@@ -89,8 +89,9 @@ const CACHED_STATEMENTS = 256;
 /**
  * Kysely's SQLite driver prepares every query anew; preparing costs more than running most of
  * ours. The same SQL text reuses its prepared statement. Lists of values make a new text for each
- * length, so the cache keeps the most recently used statements only (the hot paths split their
- * lists into a few fixed lengths: see chunks.ts).
+ * length, so the cache is bounded, dropping the oldest first (the hot paths split their lists
+ * into a few fixed lengths, see chunks.ts, so their statements stay well within it; one dropped
+ * is merely prepared again).
  */
 function withStatementCache(file: SqliteDatabase.Database) {
   const statements = new Map<string, SqliteDatabase.Statement>();
@@ -98,17 +99,14 @@ function withStatementCache(file: SqliteDatabase.Database) {
     close: () => file.close(),
     prepare: (sql: string) => {
       let statement = statements.get(sql);
-      if (statement) {
-        // Most recently used last: the first in the map is the one to drop.
-        statements.delete(sql);
-      } else {
+      if (!statement) {
         statement = file.prepare(sql);
         if (statements.size >= CACHED_STATEMENTS) {
           const oldest = statements.keys().next();
           if (!oldest.done) statements.delete(oldest.value);
         }
+        statements.set(sql, statement);
       }
-      statements.set(sql, statement);
       return statement;
     },
   };

@@ -3,7 +3,7 @@
 // moves the chat's newest activity and the other side's unread count.
 import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { JsonObject, Message } from "../store/records.ts";
-import { isBlockedByAny } from "../store/repositories/blacklist.ts";
+import { isBlockedInChat } from "../store/repositories/blacklist.ts";
 import { advanceChat, findChat, findMembers } from "../store/repositories/chats.ts";
 import {
   findMessage,
@@ -99,11 +99,12 @@ async function writeMessage(
   ctx: DomainContext,
   db: Db,
   announce: Announcements,
-  { chat, participants }: ChatParties,
+  { chat }: ChatParties,
   input: NewMessage,
 ): Promise<Message> {
-  const others = participants.filter((id) => id !== input.authorId);
-  if (await isBlockedByAny(db, others, input.authorId)) throw new BesedaError("author_blacklisted");
+  if (await isBlockedInChat(db, chat.id, input.authorId)) {
+    throw new BesedaError("author_blacklisted");
+  }
   if (input.quoteId) {
     const quoted = await findMessage(db, input.quoteId);
     if (!quoted || quoted.chatId !== chat.id) {
@@ -127,9 +128,7 @@ async function writeMessage(
     deletedAt: null,
   };
   await insertMessage(db, message);
-  announce.deliveries.push(
-    ...(await enqueueMessageEvent(ctx, db, chat, participants, message, eventPosition)),
-  );
+  announce.deliveries.push(...(await enqueueMessageEvent(ctx, db, chat, message, eventPosition)));
   return message;
 }
 
@@ -263,9 +262,7 @@ export async function deleteMessage(
     await markMessageDeleted(db, message.id, ctx.clock.now());
     // The change of type is an event too: subscribers learn that the message is now "deleted".
     const deleted = { ...message, type: "deleted", content: {}, deletedAt: ctx.clock.now() };
-    announce.deliveries.push(
-      ...(await enqueueMessageEvent(ctx, db, target.chat, target.participants, deleted, null)),
-    );
+    announce.deliveries.push(...(await enqueueMessageEvent(ctx, db, target.chat, deleted, null)));
   });
   return {};
 }

@@ -1,13 +1,13 @@
 // Puts the deliveries of an event into the outbox, inside the transaction that writes the event:
 // a crash between the write and the POST loses nothing, and a 200 on send never waits for a
-// receiver. One delivery per participant with a subscription, the author included (production
-// echoes an account's own messages). The caller hands the deliveries to the dispatcher once the
+// receiver. One delivery per member of the chat with a subscription, the author included
+// (production echoes an account's own messages). The caller hands the deliveries to the dispatcher once the
 // transaction has committed, so that fresh ones go out without being looked up again.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../../store/records.ts";
 import {
   type DueDelivery,
-  findTargets,
+  findChatTargets,
   insertDelivery,
   nextChatEvent,
 } from "../../store/repositories/webhooks.ts";
@@ -25,11 +25,10 @@ export async function enqueueMessageEvent(
   ctx: DomainContext,
   db: Db,
   chat: ChatIdentity,
-  participants: readonly number[],
   message: Message,
   position: number | null,
 ): Promise<DueDelivery[]> {
-  const targets = await findTargets(db, participants);
+  const targets = await findChatTargets(db, chat.id);
   if (targets.size === 0) return [];
   const eventPosition = position ?? (await nextChatEvent(db, chat.id));
   const nowMs = ctx.clock.nowMs();

@@ -1,4 +1,6 @@
 // Who each account has blacklisted: those users can no longer write to it.
+import { sql } from "kysely";
+import { precompiled } from "../precompiled.ts";
 import type { Db } from "../store.ts";
 
 export interface BlacklistEntry {
@@ -31,18 +33,22 @@ export async function upsertBlacklist(db: Db, entries: readonly BlacklistEntry[]
   }
 }
 
-/** Has any of `ownerIds` blacklisted `authorId`? */
-export async function isBlockedByAny(
-  db: Db,
-  ownerIds: readonly number[],
-  authorId: number,
-): Promise<boolean> {
-  if (ownerIds.length === 0) return false;
-  const row = await db
-    .selectFrom("blacklist")
-    .select("user_id")
-    .where("user_id", "in", ownerIds)
-    .where("blocked_user_id", "=", authorId)
-    .executeTakeFirst();
-  return row !== undefined;
+/** Has any other member of the chat blacklisted `authorId`? */
+export async function isBlockedInChat(db: Db, chatId: string, authorId: number): Promise<boolean> {
+  const { rows } = await blockedInChat(db, { chatId, authorId });
+  return rows.length > 0;
 }
+
+const blockedInChat = precompiled(["chatId", "authorId"], (db, v) =>
+  db
+    .selectFrom("chat_member")
+    .innerJoin("blacklist", (join) =>
+      join
+        .onRef("blacklist.user_id", "=", "chat_member.user_id")
+        .on("blacklist.blocked_user_id", "=", v.authorId),
+    )
+    .select("blacklist.user_id")
+    .where("chat_member.chat_id", "=", v.chatId)
+    .where("chat_member.user_id", "!=", v.authorId)
+    .limit(sql.lit(1)),
+);

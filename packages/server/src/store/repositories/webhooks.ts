@@ -135,6 +135,24 @@ export async function findTargets(
   return targets;
 }
 
+/** The chat's subscribed members, each with its URL and client secret. */
+export async function findChatTargets(
+  db: Db,
+  chatId: string,
+): Promise<Map<number, DeliveryTarget>> {
+  const { rows } = await chatTargets(db, { chatId });
+  return new Map(rows.map((r) => [num(r.user_id), { url: r.url, clientSecret: r.client_secret }]));
+}
+
+const chatTargets = precompiled(["chatId"], (db, v) =>
+  db
+    .selectFrom("chat_member")
+    .innerJoin("webhook_subscription", "webhook_subscription.user_id", "chat_member.user_id")
+    .innerJoin("account", "account.id", "chat_member.user_id")
+    .select(["chat_member.user_id", "webhook_subscription.url", "account.client_secret"])
+    .where("chat_member.chat_id", "=", v.chatId),
+);
+
 /** The account's one subscription becomes `url` (a new URL replaces the old one). */
 export async function putSubscription(db: Db, subscription: Subscription): Promise<void> {
   await db

@@ -1,8 +1,9 @@
 // Puts the deliveries of an event into the outbox, inside the transaction that writes the event:
 // a crash between the write and the POST loses nothing, and a 200 on send never waits for a
 // receiver. One delivery per member of the chat with a subscription, the author included
-// (production echoes an account's own messages). The caller hands the deliveries to the dispatcher once the
-// transaction has committed, so that fresh ones go out without being looked up again.
+// (production echoes an account's own messages). The caller hands the deliveries to the
+// dispatcher once the transaction has committed, so that fresh ones go out without being looked
+// up again.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../../store/records.ts";
 import {

@@ -16,11 +16,14 @@ export interface DomainSettings {
 
 /** What the domain tells the webhook dispatcher. */
 export interface WebhookSignal {
-  /** Look in the store: work may be due (time moved, a delivery was restarted). */
+  /** Look in the store: work may be due (the sandbox clock moved). */
   wake(): void;
   /** These deliveries were just committed: send the ones due now without looking them up. */
   handOff(deliveries: readonly DueDelivery[]): void;
-  /** Deliveries were put back in the queues (redelivery): look at the store's order again. */
+  /**
+   * The queues or subscriptions changed outside the dispatcher (a redelivery, a new URL, an
+   * unsubscription): forget what it remembers of them and follow the store.
+   */
   resync(): void;
 }
 

@@ -20,6 +20,7 @@ import type { Db } from "../store/store.ts";
 import { avitoAccount, requireAccounts } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
+import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatParts, type ChatView, chatView } from "./views/chat-view.ts";
 
 export type ChatListQuery = Omit<ChatListFilter, "userId">;
@@ -34,6 +35,29 @@ export async function requireMembership(
   const chat = member && (await findChat(db, chatId));
   if (!member || !chat) throw new BesedaError("chat_not_found");
   return { chat, member };
+}
+
+/**
+ * A chat's identity and the ids of its users, read once and then kept (they never change);
+ * throws chat_not_found when there is no such chat.
+ */
+export async function chatParties(
+  ctx: DomainContext,
+  db: Db,
+  chatId: string,
+): Promise<ChatParties> {
+  const cached = ctx.caches.chatParties.get(chatId);
+  if (cached) return cached;
+  const chat = await findChat(db, chatId);
+  if (!chat) throw new BesedaError("chat_not_found");
+  const participants = (await findMembers(db, [chat.id])).map((m) => m.userId);
+  // Chat ids reach clients only once the chat is committed, so this read is of committed rows.
+  const parties: ChatParties = {
+    chat: { id: chat.id, type: chat.type, itemId: chat.itemId },
+    participants,
+  };
+  ctx.caches.chatParties.set(chatId, parties);
+  return parties;
 }
 
 /** Loads users, items and newest messages of many chats in four queries, whatever their number. */
@@ -111,14 +135,13 @@ export async function readChat(
   chatId: string,
 ): Promise<{ ok: true }> {
   await ctx.store.transaction(async (db) => {
-    await requireMembership(db, chatId, userId);
+    const { participants } = await chatParties(ctx, db, chatId);
+    if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
     const now = ctx.clock.now();
     await markMemberRead(db, chatId, userId, now);
     // By the other members' ids: the unread index then holds nothing but what is marked read,
     // however many of the reader's own messages the other side has left unread.
-    const others = (await findMembers(db, [chatId])).flatMap((m) =>
-      m.userId === userId ? [] : [m.userId],
-    );
+    const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
   });
   return { ok: true };

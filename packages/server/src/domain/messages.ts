@@ -4,7 +4,7 @@
 import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { JsonObject, Message } from "../store/records.ts";
 import { isBlockedInChat } from "../store/repositories/blacklist.ts";
-import { advanceChat, findChat, findMembers } from "../store/repositories/chats.ts";
+import { advanceChat } from "../store/repositories/chats.ts";
 import {
   findMessage,
   findMessages,
@@ -14,7 +14,7 @@ import {
 } from "../store/repositories/messages.ts";
 import type { DueDelivery } from "../store/repositories/webhooks.ts";
 import type { Db } from "../store/store.ts";
-import { requireMembership } from "./chats.ts";
+import { chatParties, requireMembership } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
@@ -78,22 +78,6 @@ async function committing<T>(
   return result;
 }
 
-/** A chat and the ids of its users; throws chat_not_found when there is no such chat. */
-async function chatWithParticipants(ctx: DomainContext, db: Db, chatId: string) {
-  const cached = ctx.caches.chatParties.get(chatId);
-  if (cached) return cached;
-  const chat = await findChat(db, chatId);
-  if (!chat) throw new BesedaError("chat_not_found");
-  const participants = (await findMembers(db, [chat.id])).map((m) => m.userId);
-  // Chat ids reach clients only once the chat is committed, so this read is of committed rows.
-  const parties: ChatParties = {
-    chat: { id: chat.id, type: chat.type, itemId: chat.itemId },
-    participants,
-  };
-  ctx.caches.chatParties.set(chatId, parties);
-  return parties;
-}
-
 /** Writes a message by one of the chat's participants, inside the caller's transaction. */
 async function writeMessage(
   ctx: DomainContext,
@@ -150,7 +134,7 @@ export async function sendText(
   // The document bounds the length only; an empty message is refused as production's apps do.
   if (text.trim() === "") throw validationError({ "message.text": "must not be empty" });
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(ctx, db, chatId);
+    const target = await chatParties(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     return writeMessage(ctx, db, announce, target, {
       authorId: userId,
@@ -184,7 +168,7 @@ export async function sendImage(
   imageId: string,
 ): Promise<SentImageMessage> {
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(ctx, db, chatId);
+    const target = await chatParties(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     await requireOwnImage(db, userId, imageId);
     return writeMessage(ctx, db, announce, target, {
@@ -219,7 +203,7 @@ export async function postSandboxMessage(
   created?: number,
 ): Promise<MessageView> {
   return committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(ctx, db, chatId);
+    const target = await chatParties(ctx, db, chatId);
     if (!target.participants.includes(input.authorId)) {
       throw validationError({ author_id: "is not a user of this chat" });
     }
@@ -250,7 +234,7 @@ export async function deleteMessage(
   messageId: string,
 ): Promise<Record<string, never>> {
   await committing(ctx, async (db, announce) => {
-    const target = await chatWithParticipants(ctx, db, chatId);
+    const target = await chatParties(ctx, db, chatId);
     if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
     const message = await findMessage(db, messageId);
     if (!message || message.chatId !== chatId) throw new BesedaError("message_not_found");

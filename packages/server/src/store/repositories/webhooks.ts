@@ -129,10 +129,12 @@ export async function findTargets(
     .select(["webhook_subscription.user_id", "webhook_subscription.url", "account.client_secret"])
     .where("webhook_subscription.user_id", "in", userIds)
     .execute();
-  for (const row of rows) {
-    targets.set(num(row.user_id), { url: row.url, clientSecret: row.client_secret });
-  }
+  for (const row of rows) targets.set(num(row.user_id), toTarget(row));
   return targets;
+}
+
+function toTarget(row: { url: string; client_secret: string }): DeliveryTarget {
+  return { url: row.url, clientSecret: row.client_secret };
 }
 
 /** The chat's subscribed members, each with its URL and client secret. */
@@ -141,7 +143,7 @@ export async function findChatTargets(
   chatId: string,
 ): Promise<Map<number, DeliveryTarget>> {
   const { rows } = await chatTargets(db, { chatId });
-  return new Map(rows.map((r) => [num(r.user_id), { url: r.url, clientSecret: r.client_secret }]));
+  return new Map(rows.map((row) => [num(row.user_id), toTarget(row)]));
 }
 
 const chatTargets = precompiled(["chatId"], (db, v) =>
@@ -187,6 +189,19 @@ export async function nextChatEvent(db: Db, chatId: string): Promise<number> {
     .returning("event_seq")
     .executeTakeFirstOrThrow();
   return num(row.event_seq);
+}
+
+/**
+ * An account's stream for one chat: its unfinished deliveries (the partial stream index holds
+ * exactly these).
+ */
+function unfinishedInStream(db: Db, userId: number, chatId: string) {
+  return db
+    .selectFrom("webhook_delivery")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("chat_id", "=", chatId)
+    .where("finished_ms", "is", null);
 }
 
 /** A new delivery, not yet placed in its stream. */
@@ -238,16 +253,7 @@ const insertDeliveryRow = precompiled(
         ...v,
         status: eb
           .case()
-          .when(
-            eb.exists(
-              eb
-                .selectFrom("webhook_delivery")
-                .select("id")
-                .where("user_id", "=", v.user_id)
-                .where("chat_id", "=", v.chat_id)
-                .where("finished_ms", "is", null),
-            ),
-          )
+          .when(eb.exists(unfinishedInStream(db, v.user_id, v.chat_id)))
           .then(QUEUED)
           .else(PENDING)
           .end(),
@@ -257,12 +263,7 @@ const insertDeliveryRow = precompiled(
 
 /** Does the account's stream for this chat hold a delivery not yet finished? */
 export async function streamBusy(db: Db, userId: number, chatId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("webhook_delivery")
-    .select("id")
-    .where("user_id", "=", userId)
-    .where("chat_id", "=", chatId)
-    .where("finished_ms", "is", null)
+  const row = await unfinishedInStream(db, userId, chatId)
     // A literal: SQLite runs "limit ?" several times slower here.
     .limit(sql.lit(1))
     .executeTakeFirst();
@@ -297,13 +298,10 @@ export async function promoteNext(
   const row = await db
     .updateTable("webhook_delivery")
     .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
-    .where("id", "=", (eb) =>
-      eb
-        .selectFrom("webhook_delivery")
-        .select("id")
-        .where("user_id", "=", userId)
-        .where("chat_id", "=", chatId)
-        .where("finished_ms", "is", null)
+    .where(
+      "id",
+      "=",
+      unfinishedInStream(db, userId, chatId)
         .where("status", "=", QUEUED)
         .orderBy("position")
         .limit(1),

@@ -1,0 +1,101 @@
+// `npm run reliability`: runs the reliability scenarios (fuzz, crash, soak, media bombs), prints a
+// table, writes every figure as JSON to reliability-results/ and the table into RELIABILITY.md
+// (with the machine, date and command). `--smoke` runs each small (part of `npm test`);
+// `--only NAME` runs one; `--requests N` sizes the fuzzer (`npm run fuzz` is 100,000); `--seed S`
+// replays a run. Exits 1 when an invariant is broken, so a finding cannot go unnoticed.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { table } from "../bench/lib/report.ts";
+import type { ReliabilityResult } from "./lib/scenario.ts";
+import { crash } from "./scenarios/crash.ts";
+import { fuzz } from "./scenarios/fuzz.ts";
+import { mediaBombs } from "./scenarios/media-bombs.ts";
+import { soak } from "./scenarios/soak.ts";
+
+const SCENARIOS = [fuzz, crash, soak, mediaBombs];
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    only: { type: "string" },
+    requests: { type: "string" },
+    seed: { type: "string" },
+  },
+});
+const chosen = SCENARIOS.filter((s) => !values.only || s.name === values.only);
+if (chosen.length === 0) {
+  console.error(
+    `no scenario named ${values.only}; there are: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+  );
+  process.exit(2);
+}
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+const requests = values.requests === undefined ? undefined : Number(values.requests);
+if (!Number.isSafeInteger(seed) || (requests !== undefined && !(requests > 0))) {
+  console.error("--seed and --requests take positive integers");
+  process.exit(2);
+}
+
+const results: ReliabilityResult[] = [];
+for (const scenario of chosen) {
+  console.log(`▶ ${scenario.name}: ${scenario.description}${values.smoke ? " (smoke)" : ""}`);
+  results.push(
+    await scenario.run({
+      smoke: values.smoke,
+      seed,
+      ...(requests === undefined ? {} : { requests }),
+    }),
+  );
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const date = new Date().toISOString();
+const command = [
+  "npm run reliability --",
+  values.smoke ? "--smoke" : "",
+  values.only ? `--only ${values.only}` : "",
+  requests === undefined ? "" : `--requests ${requests}`,
+  `--seed ${seed}`,
+]
+  .filter(Boolean)
+  .join(" ");
+const printed = table(results);
+const broken = results.flatMap((r) =>
+  r.figures.filter((f) => f.invariant && !f.goal?.met).map((f) => `${r.scenario}: ${f.name}`),
+);
+console.log(`\n${printed}\n`);
+for (const result of results)
+  for (const note of result.notes) console.log(`- ${result.scenario}: ${note}`);
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+mkdirSync(`${root}/reliability-results`, { recursive: true });
+const stamp = date.replaceAll(/[:.]/g, "-");
+writeFileSync(
+  `${root}/reliability-results/${stamp}.json`,
+  `${JSON.stringify({ machine, date, command, seed, results }, null, 2)}\n`,
+);
+if (!values.smoke && !values.only) {
+  const notes = results.flatMap((r) => r.notes.map((n) => `- ${r.scenario}: ${n}`));
+  const markdown = [
+    "# Reliability",
+    "",
+    "Written by `npm run reliability` (reliability/run.ts); do not edit by hand. Invariants (✅/❌",
+    "on counts that must be 0) fail the run; the other figures are measurements.",
+    "",
+    `- Machine: ${machine}`,
+    `- Date: ${date}`,
+    `- Command: \`${command}\``,
+    "",
+    printed,
+    "",
+    ...notes,
+    "",
+  ].join("\n");
+  writeFileSync(`${root}/RELIABILITY.md`, markdown);
+}
+if (broken.length > 0) {
+  console.error(`broken invariants (replay with --seed ${seed}):\n  ${broken.join("\n  ")}`);
+  process.exit(1);
+}

@@ -6,8 +6,9 @@ import type { SandboxClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { OPENAPI_FORMATS } from "./http/openapi/formats.ts";
-import { errorHandler } from "./http/plugins/error-handler.ts";
+import { errorHandler, errorResponder } from "./http/plugins/error-handler.ts";
 import { gracefulClose } from "./http/plugins/graceful-close.ts";
+import { clientErrorHandler, protocolErrors } from "./http/plugins/protocol-errors.ts";
 import { RequestLogController } from "./http/plugins/request-log.ts";
 import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
 import { mediaRoutes } from "./http/routes/media/index.ts";
@@ -24,11 +25,55 @@ export interface AppDependencies {
   logger: FastifyBaseLogger;
 }
 
+/**
+ * Node's largest request head (its default --max-http-header-size): a path parameter up to it
+ * reaches its route, whose own answer says what is wrong with it (an unknown chat is 404 whatever
+ * its length) rather than the router's 414 before auth.
+ */
+const MAX_PARAM_LENGTH = 16 * 1024;
+
+/**
+ * How often Node looks for requests past the headers or request timeout (its default, 30 s, would
+ * let a 60 s limit fire at 90 s): a tenth of the shorter one, at most every second.
+ */
+function connectionsCheckingInterval(config: Config): number {
+  const shorter = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  return Math.max(10, Math.min(1000, Math.floor(shorter / 10)));
+}
+
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const logController = new RequestLogController();
+  const respond = errorResponder(config.authErrors);
   const app = Fastify({
     loggerInstance: deps.logger,
-    logController: new RequestLogController(),
-    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
+    logController,
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      querystringParser: parseQuery,
+      maxParamLength: MAX_PARAM_LENGTH,
+    },
+    // Every connection phase has a limit (README, settings): headers, the whole request, idle
+    // while a request is in progress, keep-alive between requests.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      // Node checks headersTimeout <= requestTimeout when the server is made.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: connectionsCheckingInterval(config),
+      // Checked by protocol-errors instead, which answers in the envelope.
+      requireHostHeader: false,
+    },
+    // What Node and Fastify would answer in their own shapes goes through the one renderer.
+    clientErrorHandler,
+    frameworkErrors: (error, request, reply) => {
+      // Fastify sets up no response listeners for these: the access line is written from here.
+      reply.raw.once("finish", () => logController.requestCompleted(null, request, reply));
+      return respond(error, request, reply);
+    },
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         allErrors: true,
@@ -46,7 +91,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
     },
   });
-  await app.register(errorHandler, { authErrors: deps.config.authErrors });
+  await app.register(errorHandler, { authErrors: config.authErrors });
+  await app.register(protocolErrors);
   await app.register(wireTolerance);
   await app.register(gracefulClose);
   await app.register(formbody);

@@ -20,6 +20,14 @@ export interface Config {
   demo: boolean;
   tokenTtlSeconds: number;
   rateLimitPerMinute: number;
+  /** Milliseconds for a request's line and headers to arrive; at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** Milliseconds for a whole request, headers and body, to arrive. */
+  requestTimeoutMs: number;
+  /** Milliseconds without a byte either way, while a request is in progress. */
+  idleTimeoutMs: number;
+  /** Milliseconds a keep-alive connection may wait for its next request. */
+  keepAliveTimeoutMs: number;
   authErrors: AuthErrorStyle;
   logLevel: LogLevel;
   sqliteSynchronous: SqliteSynchronous;
@@ -29,6 +37,10 @@ export interface Config {
   webhookRetrySchedule: number[];
   /** Seconds after which a delivery that never got a 200 is marked failed. */
   webhookGiveUpAfter: number;
+  /** Image uploads decoded at once, each in a worker thread. */
+  imageWorkers: number;
+  /** Megabytes the image decodes running at once may take together. */
+  imageMemoryMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -177,6 +189,44 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: "Messenger requests per account and minute before 429.",
     parse: integer(1, 1_000_000_000),
   },
+  // Connection timeouts, in milliseconds (tests need fractions of a second). A timed-out request is
+  // answered 408 and its connection closed, so that slow clients cannot hold the server.
+  {
+    key: "headersTimeoutMs",
+    env: "BESEDA_HEADERS_TIMEOUT_MS",
+    flag: "headers-timeout",
+    default: 20_000,
+    description:
+      "Milliseconds for a request's line and headers to arrive, then 408 and the connection is closed. At most the request timeout.",
+    parse: integer(1, 3_600_000),
+  },
+  {
+    key: "requestTimeoutMs",
+    env: "BESEDA_REQUEST_TIMEOUT_MS",
+    flag: "request-timeout",
+    default: 60_000,
+    description:
+      "Milliseconds for a whole request, headers and body, to arrive, then 408 and the connection is closed.",
+    parse: integer(1, 3_600_000),
+  },
+  {
+    key: "idleTimeoutMs",
+    env: "BESEDA_IDLE_TIMEOUT_MS",
+    flag: "idle-timeout",
+    default: 60_000,
+    description:
+      "Milliseconds without a byte either way while a request is in progress, then the connection is closed (408 if the body was still arriving).",
+    parse: integer(1, 3_600_000),
+  },
+  {
+    key: "keepAliveTimeoutMs",
+    env: "BESEDA_KEEP_ALIVE_TIMEOUT_MS",
+    flag: "keep-alive-timeout",
+    default: 72_000,
+    description:
+      "Milliseconds a keep-alive connection may wait for its next request (longer than load balancers' usual 60 s; Node adds 1 s of grace).",
+    parse: integer(1, 3_600_000),
+  },
   {
     key: "authErrors",
     env: "BESEDA_AUTH_ERRORS",
@@ -238,6 +288,24 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: "A delivery not answered 200 within this time is marked failed.",
     parse: seconds,
   },
+  {
+    key: "imageWorkers",
+    env: "BESEDA_IMAGE_WORKERS",
+    flag: "image-workers",
+    default: 2,
+    description:
+      "Image uploads decoded at once, each in a worker thread of its own (the request thread never decodes).",
+    parse: integer(1, 64),
+  },
+  {
+    key: "imageMemoryMb",
+    env: "BESEDA_IMAGE_MEMORY_MB",
+    flag: "image-memory",
+    default: 512,
+    description:
+      "Megabytes the image decodes running at once may take together, as estimated from each header before decoding; an image that alone needs more is refused (400), the others wait their turn.",
+    parse: integer(64, 1_048_576),
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.fromEntries(
@@ -267,5 +335,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
+  // Node refuses to start otherwise; the names say which settings to change.
+  if (result.headersTimeoutMs > result.requestTimeoutMs) {
+    throw new ConfigError(
+      `BESEDA_HEADERS_TIMEOUT_MS (${result.headersTimeoutMs}) must not exceed BESEDA_REQUEST_TIMEOUT_MS (${result.requestTimeoutMs})`,
+    );
+  }
   return result;
 }

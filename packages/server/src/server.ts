@@ -12,6 +12,7 @@ import type { Config } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { immutableCaches } from "./domain/immutable-cache.ts";
+import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
@@ -75,6 +76,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         "the WAL checkpointer failed; SQLite checkpoints on commit instead",
       ),
   });
+  // Workers start with the first upload; until then the pool holds nothing.
+  const images = new ImageWorkerPool({
+    workers: config.imageWorkers,
+    memoryBytes: config.imageMemoryMb * 1024 * 1024,
+    onError: (error) => log.error({ err: error }, "an image worker failed"),
+  });
   try {
     const clock = new SandboxClock(await loadClockOffset(store));
     const admin = settleAdminToken(config);
@@ -89,6 +96,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       store,
       media: {
         blobs: new LocalDiskBlobStore(join(config.dataDir, MEDIA_DIR)),
+        images,
         signingKey: Buffer.from(signingKey, "hex"),
       },
       clock,
@@ -133,11 +141,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       clock,
       close: async () => {
         await app.close();
+        await images.close();
         await dispatcher.stop();
         await store.close();
       },
     };
   } catch (error) {
+    await images.close();
     await store.close();
     throw error;
   }

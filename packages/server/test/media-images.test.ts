@@ -564,9 +564,17 @@ describe("uploadImages: refused uploads keep nothing", () => {
     expect(fieldsOf(response)["uploadfile[]"]).toMatch(/one file/);
   });
 
-  test("no file, only a text field → 400", async () => {
+  test("uploadfile[] sent as a text field, not a file → 400 saying so", async () => {
     const response = await expectNothingKept(() =>
       uploadParts(w.sellerToken, w.seller.user_id, [], { "uploadfile[]": "not a file" }),
+    );
+    expect(response.status).toBe(400);
+    expect(fieldsOf(response)["uploadfile[]"]).toMatch(/came as a text field, not a file/);
+  });
+
+  test("no file, only another text field → 400: missing", async () => {
+    const response = await expectNothingKept(() =>
+      uploadParts(w.sellerToken, w.seller.user_id, [], { caption: "no file" }),
     );
     expect(response.status).toBe(400);
     expect(fieldsOf(response)["uploadfile[]"]).toMatch(/missing/);

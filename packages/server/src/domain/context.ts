@@ -5,6 +5,7 @@ import type { BlobStore } from "../store/blob-store.ts";
 import type { DueDelivery } from "../store/repositories/webhooks.ts";
 import type { Store } from "../store/store.ts";
 import type { ImmutableCaches } from "./immutable-cache.ts";
+import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
@@ -29,6 +30,8 @@ export interface WebhookSignal {
 
 export interface MediaContext {
   blobs: BlobStore;
+  /** Decodes and resizes uploaded images, off the request thread. */
+  images: ImageRenderer;
   /** Keys the HMAC of expiring voice links; kept in the data dir. */
   signingKey: Buffer;
 }

@@ -7,6 +7,7 @@ import { type AccountCredentials, createAccount, createItem, credentialsOf } fro
 import { openChat, readChat } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { uploadImage } from "./images.ts";
+import { uploadedFile } from "./media/uploaded-file.ts";
 import { deleteMessage, postSandboxMessage } from "./messages.ts";
 import { storeVoice } from "./voices.ts";
 
@@ -35,7 +36,7 @@ async function demoPhoto(from: string, to: string): Promise<Buffer> {
 
 /** Uploads a demo photo as `ownerId` and returns its image id. */
 async function photo(ctx: DomainContext, ownerId: number, from: string, to: string) {
-  const uploaded = await uploadImage(ctx, ownerId, await demoPhoto(from, to));
+  const uploaded = await uploadImage(ctx, ownerId, uploadedFile(await demoPhoto(from, to)));
   const [imageId] = Object.keys(uploaded);
   if (!imageId) throw new Error("demo photo was not stored");
   return imageId;
@@ -59,7 +60,7 @@ export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | nul
   const [sofaPhoto, bikePhoto, voice] = await Promise.all([
     photo(ctx, seller.id, "#8d99ae", "#2b2d42"),
     photo(ctx, olga.id, "#2a9d8f", "#e9c46a"),
-    readFile(VOICE_SAMPLE).then((bytes) => storeVoice(ctx, bytes)),
+    readFile(VOICE_SAMPLE).then((bytes) => storeVoice(ctx, uploadedFile(bytes))),
   ]);
 
   // Posts into a chat `ago` seconds before now, as `author`.

@@ -3,34 +3,40 @@
 // stored sizes instead of resizing anew.
 import { randomBytes, randomInt } from "node:crypto";
 import { BesedaError } from "../errors/beseda-error.ts";
-import { blobKeyOf } from "../store/blob-store.ts";
 import type { Image } from "../store/records.ts";
 import { findImage, findImageBySource, insertImage } from "../store/repositories/media.ts";
 import type { Db } from "../store/store.ts";
 import { requireAccount } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
-import { renderImage } from "./media/image-pipeline.ts";
+import { IMAGE_SIZE_NAMES } from "./media/image-sizes.ts";
+import type { UploadedFile } from "./media/uploaded-file.ts";
 import { imageSizeUrls } from "./public-urls.ts";
+
+/** Production's limit on an upload (WIRE-NOTES: at most 24 MB). */
+export const MAX_IMAGE_BYTES = 24 * 1024 * 1024;
 
 /** "<digits>.<32 hex>", like production's 44540672315.96c51d74166f41d8b6cca4dbcaabf245. */
 function newImageId(): string {
   return `${randomInt(10_000_000_000, 100_000_000_000)}.${randomBytes(16).toString("hex")}`;
 }
 
-/** Stores an upload of `ownerId`; answers as uploadImages does: {"<image_id>": {size: url}}. */
+/**
+ * Stores an upload of `ownerId`; answers as uploadImages does: {"<image_id>": {size: url}}. The
+ * image is decoded by the image workers (ctx.media.images), which take the file's bytes.
+ */
 export async function uploadImage(
   ctx: DomainContext,
   ownerId: number,
-  bytes: Buffer,
+  file: UploadedFile,
 ): Promise<Record<string, Record<string, string>>> {
   await requireAccount(ctx.store.db, ownerId);
-  const sourceHash = blobKeyOf(bytes);
+  const sourceHash = file.sha256;
   const earlier = await findImageBySource(ctx.store.db, sourceHash);
   let stored: Pick<Image, "width" | "height" | "blobs">;
   if (earlier) {
     stored = { width: earlier.width, height: earlier.height, blobs: earlier.blobs };
   } else {
-    const rendered = await renderImage(bytes);
+    const rendered = await ctx.media.images.render(file);
     const blobs: Record<string, string> = {};
     for (const [size, jpeg] of Object.entries(rendered.jpegs)) {
       blobs[size] = await ctx.media.blobs.put(jpeg);
@@ -70,8 +76,10 @@ export async function imageFile(
   imageId: string,
   size: string,
 ): Promise<{ key: string; bytes: number }> {
+  // The size comes from the URL: only the names of sizes, never what a plain object inherits.
+  if (!IMAGE_SIZE_NAMES.includes(size)) throw new BesedaError("not_found");
   const image = await findImage(ctx.store.db, imageId);
-  const key = image?.blobs[size];
+  const key = image && Object.hasOwn(image.blobs, size) ? image.blobs[size] : undefined;
   const bytes = key === undefined ? null : await ctx.media.blobs.size(key);
   if (!key || bytes === null) throw new BesedaError("not_found");
   return { key, bytes };

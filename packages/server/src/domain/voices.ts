@@ -7,6 +7,7 @@ import { attachmentsVisibleTo } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
 import { inspectMp4Audio } from "./media/mp4-audio.ts";
+import { joinedBytes, type UploadedFile } from "./media/uploaded-file.ts";
 import { signature, signatureMatches } from "./media/url-signer.ts";
 
 export const MAX_VOICE_BYTES = 10 * 1024 * 1024;
@@ -18,9 +19,14 @@ function voicePath(voiceId: string): string {
 }
 
 /** Sandbox: stores a voice file after checking it is Opus in MP4. */
-export async function storeVoice(ctx: DomainContext, bytes: Buffer): Promise<{ voice_id: string }> {
+export async function storeVoice(
+  ctx: DomainContext,
+  file: UploadedFile,
+): Promise<{ voice_id: string }> {
+  // At most 10 MB, and usually a few KB: joined here rather than in a worker.
+  const bytes = joinedBytes(file);
   const audio = inspectMp4Audio(bytes);
-  const blobKey = await ctx.media.blobs.put(bytes);
+  const blobKey = await ctx.media.blobs.put(bytes, file.sha256);
   const id = randomBytes(16).toString("hex");
   await insertVoice(ctx.store.db, {
     id,

@@ -34,6 +34,18 @@ export const ERRORS = {
   unsupported_media_type: api(415, "Unsupported content type"),
   rate_limited: api(429, "Too many requests"),
   internal: api(500, "Error while processing request. Please, contact support"),
+  json_forbidden_key: api(400, "The request body holds a key that is not accepted"),
+
+  // The HTTP layer: Node's parser, the connection timeouts, the router (http/plugins/protocol-errors.ts)
+  http_malformed: api(400, "The request is not valid HTTP/1.1"),
+  host_missing: api(400, "An HTTP/1.1 request needs a Host header"),
+  bad_url: api(400, "The path holds an invalid percent-encoding"),
+  not_acceptable: api(406, "Not acceptable"),
+  request_timeout: api(408, "The request did not arrive in time; the connection is closed"),
+  uri_too_long: api(414, "The URI is too long"),
+  expectation_failed: api(417, "Only the expectation 100-continue is supported"),
+  headers_too_large: api(431, "The request's headers are too large"),
+  shutting_down: api(503, "The server is shutting down; retry on a new connection"),
 
   // Bearer tokens on the messenger API (messages as production words them)
   token_invalid: { status: 403, message: "invalid access token", envelope: "token" },
@@ -51,6 +63,7 @@ export const ERRORS = {
 
   // Media
   image_too_large: api(413, "The image is larger than 24 MB"),
+  image_busy: api(503, "Too many images are waiting to be processed; retry in a few seconds"),
   voice_too_large: api(413, "The voice file is larger than 10 MB"),
   image_not_found: api(400, "Unknown image_id"),
   voice_not_found: api(400, "Unknown voice_id"),

@@ -1,9 +1,11 @@
 // Reads the one file of a multipart upload into memory, within a byte limit enforced while it
 // streams: past the limit the request is answered at once (413) and its connection closed, so the
-// rest of the upload is cut off and nothing of it is kept. Anything but exactly one file, in the
-// expected field, is a clear 400.
+// rest of the upload is cut off and nothing of it is kept. The bytes are hashed as they arrive
+// (domain/media/uploaded-file.ts). Anything but exactly one file, in the expected field, is a
+// clear 400.
 import type { MultipartFile } from "@fastify/multipart";
 import type { FastifyRequest } from "fastify";
+import { type UploadedFile, UploadedFileBuilder } from "../domain/media/uploaded-file.ts";
 import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
 
@@ -21,33 +23,42 @@ const CUT = { connection: "close" };
  * the rest of the part, and part.toBuffer() throws only once the part has ended: the whole upload
  * would be read before the 413. Here the 'limit' event refuses the file at once instead.
  */
-function readWithinLimit(file: MultipartFile["file"], rule: UploadRule): Promise<Buffer> {
+function readWithinLimit(file: MultipartFile["file"], rule: UploadRule): Promise<UploadedFile> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    file.on("data", (chunk: Buffer) => chunks.push(chunk));
-    file.once("limit", () => {
-      chunks.length = 0;
+    const builder = new UploadedFileBuilder(rule.maxBytes);
+    const tooLarge = () => {
       file.destroy();
       reject(new BesedaError(rule.tooLarge, { headers: CUT }));
+    };
+    file.on("data", (chunk: Buffer) => {
+      if (!builder.append(chunk)) tooLarge();
     });
-    file.once("end", () => resolve(Buffer.concat(chunks)));
+    file.once("limit", tooLarge);
+    file.once("end", () => resolve(builder.build()));
     file.once("error", reject);
   });
 }
 
-export async function readSingleUpload(request: FastifyRequest, rule: UploadRule): Promise<Buffer> {
+export async function readSingleUpload(
+  request: FastifyRequest,
+  rule: UploadRule,
+): Promise<UploadedFile> {
   if (!request.isMultipart()) {
     throw validationError({
       [rule.field]: `expected multipart/form-data with one file in the field "${rule.field}"`,
     });
   }
-  let file: Buffer | undefined;
+  let file: UploadedFile | undefined;
+  let sentAsText = false;
   try {
     // Two files are allowed through the parser so that the second can be refused by name.
     for await (const part of request.parts({
       limits: { fileSize: rule.maxBytes, files: 2, fields: 20 },
     })) {
-      if (part.type !== "file") continue;
+      if (part.type !== "file") {
+        sentAsText ||= part.fieldname === rule.field;
+        continue;
+      }
       if (part.fieldname !== rule.field) {
         part.file.resume();
         throw validationError({
@@ -69,6 +80,13 @@ export async function readSingleUpload(request: FastifyRequest, rule: UploadRule
     }
     throw validationError({
       [rule.field]: `the multipart body cannot be read: ${(error as Error).message}`,
+    });
+  }
+  if (!file && sentAsText) {
+    // A part without a filename is a text field to multipart parsers (curl's -F 'name=<file'
+    // sends one): the bytes came, but not as a file.
+    throw validationError({
+      [rule.field]: `came as a text field, not a file: send it as a file part, with a filename (curl -F '${rule.field}=@photo.jpg')`,
     });
   }
   if (!file) throw validationError({ [rule.field]: "is missing: the request holds no file" });

@@ -8,8 +8,11 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 
 export interface BlobStore {
-  /** Stores the bytes durably (they survive a crash once this resolves); returns their key. */
-  put(data: Uint8Array): Promise<string>;
+  /**
+   * Stores the bytes durably (they survive a crash once this resolves); returns their key. A caller
+   * that hashed the bytes as they arrived passes their SHA-256, which is the key.
+   */
+  put(data: Uint8Array, sha256?: string): Promise<string>;
   /** The blob's size in bytes, or null when there is no such blob. */
   size(key: string): Promise<number | null>;
   /** The blob's bytes from `start` to `end` inclusive (the whole blob without a range). */
@@ -35,8 +38,8 @@ export class LocalDiskBlobStore implements BlobStore {
     return join(this.#root, key.slice(0, 2), key.slice(2, 4), key);
   }
 
-  async put(data: Uint8Array): Promise<string> {
-    const key = blobKeyOf(data);
+  async put(data: Uint8Array, sha256 = blobKeyOf(data)): Promise<string> {
+    const key = sha256;
     const path = this.#path(key);
     if ((await this.size(key)) === data.byteLength) return key;
     await mkdir(dirname(path), { recursive: true });

@@ -1,5 +1,6 @@
 // A small world most tests start from: a seller with an item, two buyers, a u2i chat with one
 // buyer holding a message each way, and a personal token for each account.
+import type { Config } from "../../src/config.ts";
 import { type Credentials, TestApi } from "./api.ts";
 import { startTestServer, type TestServer } from "./test-server.ts";
 
@@ -39,8 +40,10 @@ export async function makeWorld(api: TestApi): Promise<World> {
 }
 
 /** A fresh server (temporary data dir) with a client and the world above: most files start so. */
-export async function serverWithWorld(): Promise<{ server: TestServer; api: TestApi; w: World }> {
-  const server = await startTestServer();
+export async function serverWithWorld(
+  overrides: Partial<Config> = {},
+): Promise<{ server: TestServer; api: TestApi; w: World }> {
+  const server = await startTestServer(overrides);
   const api = new TestApi(server.url, server.adminToken);
   return { server, api, w: await makeWorld(api) };
 }

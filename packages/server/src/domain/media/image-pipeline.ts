@@ -1,15 +1,16 @@
 // Turns an accepted upload into the four sizes production serves (WIRE-NOTES): each fits inside
-// its box keeping the aspect ratio, EXIF orientation applied, metadata stripped, JPEG. sharp does
-// the work; BMP and HEIC, which it cannot read, are decoded first by bmp-ts and heic-decode.
-// The decoders are loaded on first use: they cost start-up time (heic-decode's WebAssembly above
-// all) that a server which never sees an image should not pay.
-import type { Sharp } from "sharp";
+// its box keeping the aspect ratio, EXIF orientation applied, metadata stripped, JPEG. Runs in an
+// image worker (image-workers.ts), never on the thread that serves requests. First the header is
+// inspected and the decode's memory checked against the budget (decode-budget.ts); then sharp
+// does the work, each decoder held to the budget by its own numbers: sharp's limitInputPixels,
+// the BMP header bmp-ts allocates from, the size libheif reads before it decodes. BMP and HEIC,
+// which sharp cannot read, are decoded first by bmp-ts and heic-decode, loaded on first use.
+import sharp, { type Sharp } from "sharp";
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
-import { declaredSize, type ImageFormat, sniffImageFormat } from "./image-format.ts";
+import { decodePeakBytes, decodeRefusal, maxPixelsWithin } from "./decode-budget.ts";
+import { type DeclaredImage, declaredImage, sniffImageFormat } from "./image-format.ts";
 import { IMAGE_SIZES } from "./image-sizes.ts";
 
-export const MAX_IMAGE_BYTES = 24 * 1024 * 1024;
-export const MAX_IMAGE_PIXELS = 75_000_000;
 const JPEG_QUALITY = 82;
 
 export interface RenderedImage {
@@ -19,25 +20,44 @@ export interface RenderedImage {
   jpegs: Record<string, Buffer>;
 }
 
+export interface InspectedImage extends DeclaredImage {
+  /** What decoding it takes at the peak, in bytes. */
+  peakBytes: number;
+}
+
 function refused(reason: string): never {
   throw validationError({ "uploadfile[]": reason });
 }
 
+/** The image's format, declared size and decoding cost; a 400 naming uploadfile[] if it may not be decoded. */
+export function inspectImage(bytes: Buffer, memoryBytes: number): InspectedImage {
+  const format = sniffImageFormat(bytes);
+  if (!format) refused("is not a JPEG, PNG, GIF, BMP or HEIC image");
+  const image = declaredImage(bytes, format);
+  if (!image) refused(`has a ${format.toUpperCase()} header that cannot be read`);
+  const refusal = decodeRefusal(image, bytes.byteLength, memoryBytes);
+  if (refusal) refused(refusal);
+  return { ...image, peakBytes: decodePeakBytes(image, bytes.byteLength) };
+}
+
 /** A sharp pipeline over the decoded image; only JPEG, PNG and GIF are read by sharp itself. */
-async function open(bytes: Buffer, format: ImageFormat): Promise<Sharp> {
-  const { default: sharp } = await import("sharp");
-  switch (format) {
+async function open(bytes: Buffer, image: DeclaredImage, memoryBytes: number): Promise<Sharp> {
+  switch (image.format) {
     case "jpeg":
     case "png":
     case "gif":
-      return sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: "error" });
+      return sharp(bytes, {
+        limitInputPixels: maxPixelsWithin(image, bytes.byteLength, memoryBytes),
+        failOn: "error",
+      });
     case "bmp": {
+      // The header was checked on the fields bmp-ts reads (image-format.ts: bmpHeader).
       const { decode: decodeBmp } = await import("bmp-ts");
       const bmp = decodeBmp(bytes, { toRGBA: true });
-      const rgba = Buffer.from(bmp.data);
+      const rgba = bmp.data;
       // Below 32 bits per pixel a BMP has no alpha: the decoder's fourth byte is 0 and means
-      // nothing. The pixels are made opaque here; removeAlpha() would act only after flatten()
-      // had turned them all white.
+      // nothing. The pixels are made opaque here, in place; removeAlpha() would act only after
+      // flatten() had turned them all white.
       if (bmp.bitPP < 32) {
         for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
       }
@@ -45,30 +65,38 @@ async function open(bytes: Buffer, format: ImageFormat): Promise<Sharp> {
     }
     case "heic": {
       const { default: decodeHeic } = await import("heic-decode");
-      const heic = await decodeHeic({ buffer: bytes });
-      return sharp(Buffer.from(heic.data.buffer), {
-        raw: { width: heic.width, height: heic.height, channels: 4 },
-      });
+      const images = await decodeHeic.all({ buffer: bytes });
+      try {
+        const first = images[0];
+        if (!first) refused("is a HEIC file without an image");
+        // libheif's own reading of the size, which is what it allocates for, checked again.
+        const refusal = decodeRefusal(
+          { ...image, width: first.width, height: first.height },
+          bytes.byteLength,
+          memoryBytes,
+        );
+        if (refusal) refused(refusal);
+        const heic = await first.decode();
+        return sharp(Buffer.from(heic.data.buffer, heic.data.byteOffset, heic.data.byteLength), {
+          raw: { width: heic.width, height: heic.height, channels: 4 },
+        });
+      } finally {
+        images.dispose();
+      }
     }
   }
 }
 
-export async function renderImage(bytes: Buffer): Promise<RenderedImage> {
-  const format = sniffImageFormat(bytes);
-  if (!format) refused("is not a JPEG, PNG, GIF, BMP or HEIC image");
-  const size = declaredSize(bytes);
-  if (!size) refused(`has a ${format.toUpperCase()} header that cannot be read`);
-  const pixels = size.width * size.height;
-  if (pixels > MAX_IMAGE_PIXELS) {
-    refused(
-      `is ${size.width}x${size.height} (${(pixels / 1e6).toFixed(1)} megapixels); at most ${MAX_IMAGE_PIXELS / 1e6} are accepted`,
-    );
-  }
+/** The four sizes of an image that inspectImage accepted. */
+export async function renderImage(
+  bytes: Buffer,
+  image: DeclaredImage,
+  memoryBytes: number,
+): Promise<RenderedImage> {
   try {
-    const { default: sharp } = await import("sharp");
-    const image = await open(bytes, format);
+    const decoded = await open(bytes, image, memoryBytes);
     // Decode once, to the largest box; the smaller sizes are made from that.
-    const largest = await image
+    const largest = await decoded
       .rotate()
       .flatten({ background: "#ffffff" })
       .resize({ width: 1280, height: 960, fit: "inside", withoutEnlargement: true })
@@ -88,9 +116,9 @@ export async function renderImage(bytes: Buffer): Promise<RenderedImage> {
           .toBuffer();
       }),
     );
-    return { width: size.width, height: size.height, jpegs };
+    return { width: image.width, height: image.height, jpegs };
   } catch (error) {
     if (error instanceof BesedaError) throw error;
-    refused(`cannot be decoded as ${format.toUpperCase()}: ${(error as Error).message}`);
+    refused(`cannot be decoded as ${image.format.toUpperCase()}: ${(error as Error).message}`);
   }
 }

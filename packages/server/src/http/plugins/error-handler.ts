@@ -1,7 +1,9 @@
 // The one place errors become responses. BesedaError renders in its catalogue envelope; Fastify's
-// own 4xx errors (validation, bad JSON, wrong content type, body too large, unknown path) are
-// mapped onto catalogue entries; anything else is a 500 whose details go to the log, never to the
-// client.
+// own 4xx errors (validation, bad JSON, wrong content type, body too large, unknown path, bad URL)
+// are mapped onto catalogue entries; anything else is a 500 whose details go to the log, never to
+// the client. Errors answered outside Fastify's reply (http/plugins/protocol-errors.ts) are rendered
+// here too, as raw bytes, so that every layer answers in the same envelope.
+import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AuthErrorStyle } from "../../config.ts";
@@ -43,12 +45,20 @@ function fieldsOf(
   return fields;
 }
 
-/** Fastify's own client errors (bad JSON, wrong content type, body too large, bad URL) by status. */
+/**
+ * Fastify's own client errors (bad JSON, wrong content type, body too large, …) and its plugins'
+ * by status. A 4xx status missing here is answered 400: still the client's fault, in the envelope.
+ */
 const CLIENT_ERRORS: Record<number, ErrorCode> = {
   400: "bad_request",
   404: "not_found",
+  406: "not_acceptable",
+  408: "request_timeout",
   413: "payload_too_large",
+  414: "uri_too_long",
   415: "unsupported_media_type",
+  417: "expectation_failed",
+  431: "headers_too_large",
 };
 
 /** Turns whatever was thrown into a BesedaError; null for a server fault. */
@@ -64,10 +74,12 @@ export function toBesedaError(error: FastifyError | BesedaError | Error): Beseda
   if (error instanceof SyntaxError || fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
     return new BesedaError("bad_request", { message: "The request body is not valid JSON" });
   }
-  const code =
-    fastifyError.statusCode === undefined ? undefined : CLIENT_ERRORS[fastifyError.statusCode];
+  // Fastify's message repeats the path, undecoded; the catalogue's says what is wrong with it.
+  if (fastifyError.code === "FST_ERR_BAD_URL") return new BesedaError("bad_url");
+  const status = fastifyError.statusCode;
+  if (status === undefined || status < 400 || status > 499) return null;
   // Fastify's messages for client errors say what was wrong and reveal nothing of the server.
-  return code ? new BesedaError(code, { message: error.message }) : null;
+  return new BesedaError(CLIENT_ERRORS[status] ?? "bad_request", { message: error.message });
 }
 
 export function renderError(
@@ -97,20 +109,62 @@ export function renderError(
   }
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 export function sendError(reply: FastifyReply, error: BesedaError, authErrors: AuthErrorStyle) {
   const { status, body } = renderError(error, authErrors);
   if (error.headers) reply.headers(error.headers);
-  return reply.code(status).type("application/json; charset=utf-8").send(body);
+  return reply.code(status).type(JSON_TYPE).send(body);
+}
+
+/**
+ * An error answered outside a Fastify reply (by Node's server, on a bare socket), whose connection
+ * then closes: nothing after it on the socket can be trusted to be a request. Only the api
+ * envelope reaches these paths, so the auth-error style does not matter.
+ */
+export function closingErrorResponse(error: BesedaError): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const { status, body } = renderError(error, "production");
+  const text = JSON.stringify(body);
+  return {
+    status,
+    headers: {
+      ...error.headers,
+      "Content-Type": JSON_TYPE,
+      "Content-Length": String(Buffer.byteLength(text)),
+      Connection: "close",
+    },
+    body: text,
+  };
+}
+
+/** The same, as the bytes of a whole HTTP/1.1 response, to write on a socket. */
+export function rawErrorResponse(error: BesedaError): string {
+  const { status, headers, body } = closingErrorResponse(error);
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n${head.join("")}\r\n${body}`;
+}
+
+/**
+ * Answers whatever was thrown. It is Fastify's error handler, and its `frameworkErrors` too: what
+ * the router refuses before any route or hook runs (a bad percent-encoding, an over-long
+ * parameter) would otherwise leave in Fastify's own shape.
+ */
+export function errorResponder(authErrors: AuthErrorStyle) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = toBesedaError(error);
+    if (known) return sendError(reply, known, authErrors);
+    request.log.error({ err: error }, "request failed");
+    return sendError(reply, new BesedaError("internal"), authErrors);
+  };
 }
 
 export const errorHandler = fp(
   async (app: FastifyInstance, options: { authErrors: AuthErrorStyle }) => {
-    app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const known = toBesedaError(error);
-      if (known) return sendError(reply, known, options.authErrors);
-      request.log.error({ err: error }, "request failed");
-      return sendError(reply, new BesedaError("internal"), options.authErrors);
-    });
+    app.setErrorHandler(errorResponder(options.authErrors));
     app.setNotFoundHandler((_request, reply) =>
       sendError(reply, new BesedaError("not_found"), options.authErrors),
     );

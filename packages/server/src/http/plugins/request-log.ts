@@ -4,7 +4,10 @@
 // them (incoming and completed) with that single line.
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 
-const SECRET_PARAMS = /^(client_secret|refresh_token|code|access_token|token|password)$/i;
+// Every query parameter Beseda takes that is a credential: OAuth's on GET /token (client_secret,
+// code, refresh_token), the voice links' signature (it opens a file for an hour), and the names
+// clients put tokens under.
+const SECRET_PARAMS = /^(client_secret|refresh_token|code|access_token|token|password|signature)$/i;
 
 export function redactUrl(url: string): string {
   const queryAt = url.indexOf("?");

@@ -3,6 +3,7 @@
 // body. Unknown JSON fields are simply not looked at.
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { BesedaError } from "../../errors/beseda-error.ts";
 import type { JsonSchema } from "../openapi/contract.ts";
 
 /** Repeated keys become arrays; "name[]" is the same key as "name". */
@@ -11,8 +12,10 @@ export function parseQuery(query: string): Record<string, string | string[]> {
   for (const [rawKey, value] of new URLSearchParams(query)) {
     const key = rawKey.endsWith("[]") ? rawKey.slice(0, -2) : rawKey;
     const seen = out[key];
+    // Appended in place: copying the array on each repeat made a query of n keys cost n².
     if (seen === undefined) out[key] = value;
-    else out[key] = Array.isArray(seen) ? [...seen, value] : [seen, value];
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[key] = [seen, value];
   }
   return out;
 }
@@ -69,6 +72,25 @@ export const wireTolerance = fp(
     });
     // Fastify's own parser, which also refuses prototype poisoning, for every non-empty body.
     const parseJson = app.getDefaultJsonParser("error", "error");
+    /**
+     * Its refusal of valid JSON (a "__proto__" key, or "constructor" holding "prototype": the
+     * same error for both) names the key, rather than calling the body invalid JSON.
+     */
+    const refusedKey = (text: string): BesedaError | null => {
+      let proto = false;
+      try {
+        JSON.parse(text, (key, value: unknown) => {
+          if (key === "__proto__") proto = true;
+          return value;
+        });
+      } catch {
+        return null;
+      }
+      const key = proto ? "__proto__" : "constructor.prototype";
+      return new BesedaError("json_forbidden_key", {
+        message: `The request body holds the key "${key}", which is not accepted`,
+      });
+    };
     app.removeContentTypeParser("application/json");
     // Fastify parses text/plain by default; no route takes text, so it is a wrong content type
     // (415), not a body that fails validation.
@@ -77,7 +99,10 @@ export const wireTolerance = fp(
     app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       const text = body.toString();
       if (text.trim() === "") return done(null, undefined);
-      return parseJson(request, text, done);
+      return parseJson(request, text, (error, parsed) => {
+        if (error) return done(refusedKey(text) ?? error, undefined);
+        return done(null, parsed);
+      });
     });
   },
   { name: "wire-tolerance" },

@@ -2,8 +2,7 @@
 // multipart field uploadfile[]; answers {"<image_id>": {"1280x960": url, …}}.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { uploadImage } from "../../../domain/images.ts";
-import { MAX_IMAGE_BYTES } from "../../../domain/media/image-pipeline.ts";
+import { MAX_IMAGE_BYTES, uploadImage } from "../../../domain/images.ts";
 import { readSingleUpload } from "../../multipart-upload.ts";
 import { operationRoute } from "../../openapi/operation-route.ts";
 

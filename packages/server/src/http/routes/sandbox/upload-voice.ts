@@ -7,11 +7,11 @@ import { readSingleUpload } from "../../multipart-upload.ts";
 
 export function uploadVoice(app: FastifyInstance, ctx: DomainContext) {
   app.post("/voices", async (request, reply) => {
-    const bytes = await readSingleUpload(request, {
+    const file = await readSingleUpload(request, {
       field: "file",
       maxBytes: MAX_VOICE_BYTES,
       tooLarge: "voice_too_large",
     });
-    return reply.code(201).send(await storeVoice(ctx, bytes));
+    return reply.code(201).send(await storeVoice(ctx, file));
   });
 }

@@ -2,11 +2,16 @@
 // bench-results/ and the table into BENCHMARKS.md (with the machine, date and command).
 // `--smoke` runs each scenario small and fast (part of the tests, so the suite cannot rot);
 // `--only NAME` runs one scenario. Numbers never fail the run; only errors do.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type ScenarioResult, table } from "./lib/report.ts";
+import {
+  machineDescription,
+  markdownReport,
+  type ScenarioResult,
+  table,
+  writeRunJson,
+} from "./lib/report.ts";
 import { httpApi } from "./scenarios/http-api.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
 import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
@@ -34,34 +39,21 @@ for (const scenario of chosen) {
   results.push(await scenario.run({ smoke: values.smoke, large: values.large }));
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const machine = machineDescription();
 const date = new Date().toISOString();
 const command = `npm run bench --${values.smoke ? " --smoke" : ""}${values.large ? " --large" : ""}${values.only ? ` --only ${values.only}` : ""}`;
-const printed = table(results);
-console.log(`\n${printed}\n`);
+const run = { machine, date, command, results };
+console.log(`\n${table(results)}\n`);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-mkdirSync(`${root}/bench-results`, { recursive: true });
-const stamp = date.replaceAll(/[:.]/g, "-");
-writeFileSync(
-  `${root}/bench-results/${stamp}.json`,
-  `${JSON.stringify({ machine, date, command, results }, null, 2)}\n`,
-);
+writeRunJson(`${root}/bench-results`, run);
 if (!values.smoke) {
-  const notes = results.flatMap((r) => r.notes.map((n) => `- ${r.scenario}: ${n}`));
-  const markdown = [
-    "# Benchmarks",
-    "",
-    "Written by `npm run bench` (bench/run.ts); do not edit by hand.",
-    "",
-    `- Machine: ${machine}`,
-    `- Date: ${date}`,
-    `- Command: \`${command}\``,
-    "",
-    printed,
-    "",
-    ...notes,
-    "",
-  ].join("\n");
-  writeFileSync(`${root}/BENCHMARKS.md`, markdown);
+  writeFileSync(
+    `${root}/BENCHMARKS.md`,
+    markdownReport(
+      "Benchmarks",
+      "Written by `npm run bench` (bench/run.ts); do not edit by hand.",
+      run,
+    ),
+  );
 }

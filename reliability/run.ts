@@ -3,11 +3,10 @@
 // (with the machine, date and command). `--smoke` runs each small (part of `npm test`);
 // `--only NAME` runs one; `--requests N` sizes the fuzzer (`npm run fuzz` is 100,000); `--seed S`
 // replays a run. Exits 1 when an invariant is broken, so a finding cannot go unnoticed.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { table } from "../bench/lib/report.ts";
+import { machineDescription, markdownReport, table, writeRunJson } from "../bench/lib/report.ts";
 import type { ReliabilityResult } from "./lib/scenario.ts";
 import { crash } from "./scenarios/crash.ts";
 import { fuzz } from "./scenarios/fuzz.ts";
@@ -50,7 +49,7 @@ for (const scenario of chosen) {
   );
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const machine = machineDescription();
 const date = new Date().toISOString();
 const command = [
   "npm run reliability --",
@@ -61,39 +60,22 @@ const command = [
 ]
   .filter(Boolean)
   .join(" ");
-const printed = table(results);
+const run = { machine, date, command, results };
 const broken = results.flatMap((r) =>
   r.figures.filter((f) => f.invariant && !f.goal?.met).map((f) => `${r.scenario}: ${f.name}`),
 );
-console.log(`\n${printed}\n`);
+console.log(`\n${table(results)}\n`);
 for (const result of results)
   for (const note of result.notes) console.log(`- ${result.scenario}: ${note}`);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-mkdirSync(`${root}/reliability-results`, { recursive: true });
-const stamp = date.replaceAll(/[:.]/g, "-");
-writeFileSync(
-  `${root}/reliability-results/${stamp}.json`,
-  `${JSON.stringify({ machine, date, command, seed, results }, null, 2)}\n`,
-);
+writeRunJson(`${root}/reliability-results`, { ...run, seed });
 if (!values.smoke && !values.only) {
-  const notes = results.flatMap((r) => r.notes.map((n) => `- ${r.scenario}: ${n}`));
-  const markdown = [
-    "# Reliability",
-    "",
+  const writtenBy = [
     "Written by `npm run reliability` (reliability/run.ts); do not edit by hand. Invariants (✅/❌",
     "on counts that must be 0) fail the run; the other figures are measurements.",
-    "",
-    `- Machine: ${machine}`,
-    `- Date: ${date}`,
-    `- Command: \`${command}\``,
-    "",
-    printed,
-    "",
-    ...notes,
-    "",
   ].join("\n");
-  writeFileSync(`${root}/RELIABILITY.md`, markdown);
+  writeFileSync(`${root}/RELIABILITY.md`, markdownReport("Reliability", writtenBy, run));
 }
 if (broken.length > 0) {
   console.error(`broken invariants (replay with --seed ${seed}):\n  ${broken.join("\n  ")}`);

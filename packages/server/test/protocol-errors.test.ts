@@ -303,6 +303,33 @@ describe("every error in the API's envelope", () => {
   });
 });
 
+describe("the token endpoint answers every error in OAuth's envelope", () => {
+  let server: TestServer;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = new TestApi(server.url, server.adminToken);
+  });
+  afterAll(() => server.stop());
+
+  test.each([
+    ["invalid JSON", "application/json", '{"grant_type":1}garbage', 400],
+    ["an unsupported content type", "application/vnd.api+json", "{}", 415],
+    ["a body over the limit", "application/json", `{"a":"${"x".repeat(1_100_000)}"}`, 413],
+  ] as const)("%s → %i, {error, error_description}", async (_what, type, body, status) => {
+    const response = await api.request("POST", "/token", {
+      headers: { "content-type": type },
+      json: body,
+    });
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({
+      error: "invalid_request",
+      error_description: expect.any(String),
+    });
+  });
+});
+
 describe("query strings", () => {
   // Sized so that the old parser, which copied the array on every repeat (quadratic: about a
   // minute for 300,000 keys), cannot pass in the test's 5 s, while a linear one takes well under

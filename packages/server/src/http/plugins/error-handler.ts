@@ -82,11 +82,26 @@ export function toBesedaError(error: FastifyError | BesedaError | Error): Beseda
   return new BesedaError(CLIENT_ERRORS[status] ?? "bad_request", { message: error.message });
 }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * The route speaks OAuth (the token endpoint): every error it answers, a malformed body or a
+     * server fault included, is in OAuth's envelope (RFC 6749, section 5.2), its status kept.
+     */
+    oauthErrors?: boolean;
+  }
+}
+
 export function renderError(
   error: BesedaError,
   authErrors: AuthErrorStyle,
+  oauthErrors = false,
 ): { status: number; body: unknown } {
   const { spec } = error;
+  if (oauthErrors && spec.envelope === "api") {
+    const code = spec.status >= 500 ? "server_error" : "invalid_request";
+    return { status: spec.status, body: { error: code, error_description: error.message } };
+  }
   switch (spec.envelope) {
     case "token":
       if (authErrors === "document") {
@@ -112,7 +127,11 @@ export function renderError(
 const JSON_TYPE = "application/json; charset=utf-8";
 
 export function sendError(reply: FastifyReply, error: BesedaError, authErrors: AuthErrorStyle) {
-  const { status, body } = renderError(error, authErrors);
+  const { status, body } = renderError(
+    error,
+    authErrors,
+    reply.request.routeOptions.config?.oauthErrors,
+  );
   if (error.headers) reply.headers(error.headers);
   return reply.code(status).type(JSON_TYPE).send(body);
 }

@@ -49,6 +49,8 @@ export function token(app: FastifyInstance, ctx: DomainContext) {
     url: "/token",
     // HEAD would run the GET handler and issue a token nobody sees.
     exposeHeadRoute: false,
+    // A malformed body or a wrong content type is answered in OAuth's envelope too.
+    config: { oauthErrors: true },
     handler: async (request, reply) => {
       reply.header("Cache-Control", "no-store");
       return requestToken(ctx, parseTokenRequest(fieldsOf(request)));

@@ -145,10 +145,33 @@ const ROUTES_BY_METHOD_AND_PATH = new Map(
   ]),
 );
 
-function successProblem(aimed: RouteSpec, method: string, answer: Answer): string | null {
+/** A route's path template as a pattern of the paths it serves (a trailing slash is ignored). */
+const ROUTE_PATTERNS = [...MESSENGER_ROUTES, ...TOKEN_ROUTES, ...SANDBOX_ROUTES].map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replaceAll(/\{\w+\}/g, "[^/]+")}/*$`),
+}));
+
+/**
+ * The route that served `path`, when a path mutation moved the request onto another route (a
+ * dropped last segment turns getChatByIdV2 into getChatsV2); else the route aimed at.
+ */
+function routeServing(aimed: RouteSpec, method: string, path: string): RouteSpec | undefined {
+  const pathname = path.split(/[?#]/)[0] ?? path;
+  const aimedPattern = ROUTE_PATTERNS.find((p) => p.route === aimed)?.pattern;
+  if (method === aimed.method && (!aimedPattern || aimedPattern.test(pathname))) return aimed;
+  const served = ROUTE_PATTERNS.find((p) => p.route.method === method && p.pattern.test(pathname));
+  if (served) return served.route;
+  return method === aimed.method ? aimed : ROUTES_BY_METHOD_AND_PATH.get(`${method} ${aimed.path}`);
+}
+
+function successProblem(
+  aimed: RouteSpec,
+  method: string,
+  path: string,
+  answer: Answer,
+): string | null {
   if (method === "HEAD") return null;
-  const route =
-    method === aimed.method ? aimed : ROUTES_BY_METHOD_AND_PATH.get(`${method} ${aimed.path}`);
+  const route = routeServing(aimed, method, path);
   if (!route) return `a ${answer.status} to ${method}, a method the route does not have`;
   const rule = route.success;
   if (rule.kind === "content") {
@@ -192,7 +215,7 @@ export function judge(c: HttpCase, answer: Answer, index: FuzzWorldIndex): Viola
     violations.push({ kind: "invalid 2xx", what: `a ${status} on an unknown path` });
     return violations;
   }
-  const problem = successProblem(c.route, c.method, answer);
+  const problem = successProblem(c.route, c.method, c.path, answer);
   if (problem) violations.push({ kind: "invalid 2xx", what: problem });
   if (c.mustRefuse) violations.push({ kind: "leak", what: c.mustRefuse });
   if (c.actorId !== null && c.method !== "HEAD") {

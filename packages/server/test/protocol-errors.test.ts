@@ -275,6 +275,13 @@ describe("every error in the API's envelope", () => {
     expectEnvelope(answer, 431);
   });
 
+  test("CONNECT → 400, not a silent close", async () => {
+    const { host } = new URL(server.url);
+    const answer = await raw(`CONNECT ${host} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    expectEnvelope(answer, 400);
+    expect(JSON.parse(answer.body).error.message).toMatch(/CONNECT is not supported/);
+  });
+
   test("an unknown Expect value → 417", async () => {
     const answer = await raw("GET /healthz HTTP/1.1\r\nHost: beseda\r\nExpect: something\r\n\r\n");
     expectEnvelope(answer, 417);

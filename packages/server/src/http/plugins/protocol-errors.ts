@@ -1,6 +1,7 @@
 // What Node's HTTP server would answer by itself, outside any Fastify reply, each in its own shape
 // (mostly an empty body): parse errors, headers too large, the connection timeouts, an unknown
-// Expect value, an HTTP/1.1 request without Host, and requests arriving while the server closes.
+// Expect value, CONNECT, an HTTP/1.1 request without Host, and requests arriving while the server
+// closes.
 // Here each is answered in the API's envelope by the one renderer (error-handler.ts), and the
 // connection is closed. The timeouts themselves are set in app.ts, from the config.
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -72,6 +73,14 @@ export const protocolErrors = fp(
       if (response && !response.req.complete) {
         answerAndClose(socket, new BesedaError("request_timeout"));
       } else socket.destroy();
+    });
+
+    // Node closes a CONNECT (a proxy's tunnel request) without a word unless this event is handled.
+    app.server.on("connect", (_request: IncomingMessage, socket: HttpSocket) => {
+      answerAndClose(
+        socket,
+        new BesedaError("bad_request", { message: "CONNECT is not supported: this is no proxy" }),
+      );
     });
 
     // Node answers an Expect other than 100-continue with a bare 417 unless this event is handled.

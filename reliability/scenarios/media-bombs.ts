@@ -137,7 +137,7 @@ export const mediaBombs: ReliabilityScenario = {
       }
     }
     notes.push(
-      `/healthz every 10 ms on its own kept-alive connection; with nothing uploading its longest answer was ${Math.round(baselineMs)} ms in this run, the floor the stalls above are read against`,
+      `/healthz every 10 ms from a process of its own, on one kept-alive connection; with nothing uploading its longest answer was ${Math.round(baselineMs)} ms in this run, the floor the stalls above are read against. The uploads are sent at nice 10 from the scenario's thread, which shares the server's two cores, so that the client's own work is not counted as the server's stall`,
       `each bomb on a fresh server, its idle RSS read after a warm-up upload of a small image (sharp loaded) and 2 s of rest; peaks from VmHWM reset before the upload and VmRSS read every 10 ms${smoke ? "; smoke leaves out the four BMPs at once and uses a smaller photo" : ""}`,
     );
     for (const example of tally.examples) notes.push(`example: ${example}`);

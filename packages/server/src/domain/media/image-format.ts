@@ -16,6 +16,14 @@ export interface DeclaredImage {
   wholeFrame: boolean;
 }
 
+type Header = Omit<DeclaredImage, "format">;
+
+/**
+ * Why no size could be read: the bytes are not a valid header ("unreadable"), or the header goes on
+ * past the bytes given ("truncated": more of the file may hold it).
+ */
+export type HeaderProblem = "unreadable" | "truncated";
+
 /** HEIF ftyp brands of HEIC (HEVC-coded) stills and sequences. */
 const HEIC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis"]);
 
@@ -59,11 +67,11 @@ function isStartOfFrame(marker: number): boolean {
 }
 
 /** Walks the JPEG's segments, by their lengths, to the first start-of-frame. */
-function jpegFrame(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
+function jpegFrame(bytes: Uint8Array): Header | HeaderProblem {
   const data = buffer(bytes);
   let at = 2;
   while (at + 4 <= data.length) {
-    if (data[at] !== 0xff) return null;
+    if (data[at] !== 0xff) return "unreadable";
     const marker = data[at + 1] as number;
     // Fill bytes before a marker, and the markers that carry no length (TEM, RST0–7).
     if (marker === 0xff) {
@@ -75,11 +83,11 @@ function jpegFrame(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
       continue;
     }
     // The image data or its end, before any frame header: there is no size to read.
-    if (marker === 0xda || marker === 0xd9) return null;
+    if (marker === 0xda || marker === 0xd9) return "unreadable";
     const length = data.readUInt16BE(at + 2);
-    if (length < 2) return null;
+    if (length < 2) return "unreadable";
     if (isStartOfFrame(marker)) {
-      if (at + 9 > data.length) return null;
+      if (at + 9 > data.length) return "truncated";
       return {
         height: data.readUInt16BE(at + 5),
         width: data.readUInt16BE(at + 7),
@@ -88,11 +96,12 @@ function jpegFrame(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
     }
     at += 2 + length;
   }
-  return null;
+  return "truncated";
 }
 
-function pngHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
-  if (bytes.length < 29 || ascii(bytes, 12, 16) !== "IHDR") return null;
+function pngHeader(bytes: Uint8Array): Header | HeaderProblem {
+  if (bytes.length < 29) return "truncated";
+  if (ascii(bytes, 12, 16) !== "IHDR") return "unreadable";
   const data = buffer(bytes);
   return {
     width: data.readUInt32BE(16),
@@ -101,8 +110,8 @@ function pngHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
   };
 }
 
-function gifHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
-  if (bytes.length < 10) return null;
+function gifHeader(bytes: Uint8Array): Header | HeaderProblem {
+  if (bytes.length < 10) return "truncated";
   const data = buffer(bytes);
   return { width: data.readUInt16LE(6), height: data.readUInt16LE(8), wholeFrame: true };
 }
@@ -111,10 +120,10 @@ function gifHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
  * The fields exactly as bmp-ts reads them (width unsigned, height signed: negative means top-down),
  * so that the limits are checked on the very numbers the decoder allocates for.
  */
-export function bmpHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
-  if (bytes.length < 30) return null;
+export function bmpHeader(bytes: Uint8Array): Header | HeaderProblem {
+  if (bytes.length < 30) return "truncated";
   const data = buffer(bytes);
-  if (!BMP_HEADER_SIZES.has(data.readUInt32LE(14))) return null;
+  if (!BMP_HEADER_SIZES.has(data.readUInt32LE(14))) return "unreadable";
   return {
     width: data.readUInt32LE(18),
     height: Math.abs(data.readInt32LE(22)),
@@ -122,23 +131,31 @@ export function bmpHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | nu
   };
 }
 
-function heicHeader(bytes: Uint8Array): Omit<DeclaredImage, "format"> | null {
+function heicHeader(bytes: Uint8Array): Header | HeaderProblem {
   try {
     const { width, height } = imageSize(bytes);
     return { width, height, wholeFrame: true };
   } catch {
-    return null;
+    // image-size does not say which; the whole file tells (see declaredImage's callers).
+    return "truncated";
   }
 }
 
-const HEADER_READERS: Record<
-  ImageFormat,
-  (bytes: Uint8Array) => Omit<DeclaredImage, "format"> | null
-> = { jpeg: jpegFrame, png: pngHeader, gif: gifHeader, bmp: bmpHeader, heic: heicHeader };
+const HEADER_READERS: Record<ImageFormat, (bytes: Uint8Array) => Header | HeaderProblem> = {
+  jpeg: jpegFrame,
+  png: pngHeader,
+  gif: gifHeader,
+  bmp: bmpHeader,
+  heic: heicHeader,
+};
 
-/** What the header of an image of `format` declares; null when it cannot be read. */
-export function declaredImage(bytes: Uint8Array, format: ImageFormat): DeclaredImage | null {
+/** What the header of an image of `format` declares, read from the file's first `bytes`. */
+export function declaredImage(
+  bytes: Uint8Array,
+  format: ImageFormat,
+): DeclaredImage | HeaderProblem {
   const header = HEADER_READERS[format](bytes);
-  if (!header || header.width <= 0 || header.height <= 0) return null;
+  if (typeof header === "string") return header;
+  if (header.width <= 0 || header.height <= 0) return "unreadable";
   return { format, ...header };
 }

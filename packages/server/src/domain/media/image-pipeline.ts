@@ -29,15 +29,26 @@ function refused(reason: string): never {
   throw validationError({ "uploadfile[]": reason });
 }
 
-/** The image's format, declared size and decoding cost; a 400 naming uploadfile[] if it may not be decoded. */
-export function inspectImage(bytes: Buffer, memoryBytes: number): InspectedImage {
-  const format = sniffImageFormat(bytes);
+/**
+ * The image's format, declared size and decoding cost, read from `head`, the first bytes of a
+ * file of `fileBytes`; a 400 naming uploadfile[] if it may not be decoded. "truncated" when the
+ * header goes on past `head`: the caller asks again with the whole file.
+ */
+export function inspectImage(
+  head: Buffer,
+  fileBytes: number,
+  memoryBytes: number,
+): InspectedImage | "truncated" {
+  const format = sniffImageFormat(head);
   if (!format) refused("is not a JPEG, PNG, GIF, BMP or HEIC image");
-  const image = declaredImage(bytes, format);
-  if (!image) refused(`has a ${format.toUpperCase()} header that cannot be read`);
-  const refusal = decodeRefusal(image, bytes.byteLength, memoryBytes);
+  const image = declaredImage(head, format);
+  if (image === "truncated" && head.byteLength < fileBytes) return "truncated";
+  if (typeof image === "string") {
+    refused(`has a ${format.toUpperCase()} header that cannot be read`);
+  }
+  const refusal = decodeRefusal(image, fileBytes, memoryBytes);
   if (refusal) refused(refusal);
-  return { ...image, peakBytes: decodePeakBytes(image, bytes.byteLength) };
+  return { ...image, peakBytes: decodePeakBytes(image, fileBytes) };
 }
 
 /** A sharp pipeline over the decoded image; only JPEG, PNG and GIF are read by sharp itself. */

@@ -9,6 +9,7 @@ import type { Db } from "../store/store.ts";
 import { requireAccount } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 import { IMAGE_SIZE_NAMES } from "./media/image-sizes.ts";
+import { uploadBlocks } from "./media/upload-blocks.ts";
 import type { UploadedFile } from "./media/uploaded-file.ts";
 import { imageSizeUrls } from "./public-urls.ts";
 
@@ -35,6 +36,7 @@ export async function uploadImage(
   let stored: Pick<Image, "width" | "height" | "blobs">;
   if (earlier) {
     stored = { width: earlier.width, height: earlier.height, blobs: earlier.blobs };
+    uploadBlocks.giveBack(file.blocks);
   } else {
     const rendered = await ctx.media.images.render(file);
     const blobs: Record<string, string> = {};

@@ -1,6 +1,7 @@
 // An image worker (see image-workers.ts): takes one upload at a time, inspects its header and
 // answers what decoding it will take; decodes and resizes it once the pool says the memory is
-// free. sharp's cache is off, so that nothing of a finished image stays behind.
+// free. The upload's blocks go back with the last answer, to be reused (upload-blocks.ts). sharp's
+// cache is off, so that nothing of a finished image stays behind.
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import sharp from "sharp";
@@ -11,11 +12,15 @@ export type ToImageWorker =
   | { type: "inspect"; blocks: readonly Uint8Array[]; byteLength: number; memoryBytes: number }
   | { type: "render" };
 
-export type FromImageWorker =
-  | { type: "inspected"; peakBytes: number; format: string }
+/** The last answer about an upload, which hands its blocks back. */
+type Finished =
   | { type: "rendered"; width: number; height: number; jpegs: Record<string, Uint8Array> }
   | { type: "refused"; fields: Record<string, string> }
   | { type: "failed"; message: string };
+
+export type FromImageWorker =
+  | { type: "inspected"; peakBytes: number; format: string }
+  | (Finished & { blocks: readonly Uint8Array[] });
 
 sharp.cache(false);
 // Decoding is background work: on Linux a nice value is a thread's own, so this thread yields the
@@ -32,10 +37,11 @@ const HEAD_BYTES = 1024 * 1024;
 interface Upload {
   blocks: readonly Uint8Array[];
   byteLength: number;
-  image: InspectedImage;
+  image?: InspectedImage;
   memoryBytes: number;
 }
 
+/** The upload in hand, from "inspect" to its last answer. */
 let upload: Upload | undefined;
 
 /** The first `bytes` of the file (all of it when shorter), joined. */
@@ -50,47 +56,54 @@ function joined(blocks: readonly Uint8Array[], byteLength: number, bytes = byteL
   return Buffer.concat(taken, Math.min(length, byteLength));
 }
 
-function reply(message: FromImageWorker, transfer: ArrayBuffer[] = []): void {
-  parentPort?.postMessage(message, transfer);
+function finish(message: Finished): void {
+  const blocks = upload?.blocks ?? [];
+  upload = undefined;
+  const transfer = blocks.map((block) => block.buffer as ArrayBuffer);
+  parentPort?.postMessage({ ...message, blocks } satisfies FromImageWorker, transfer);
 }
 
-function replyError(error: unknown): void {
-  upload = undefined;
+function finishWithError(error: unknown): void {
   if (error instanceof BesedaError && error.fields)
-    reply({ type: "refused", fields: error.fields });
-  else
-    reply({
-      type: "failed",
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
+    finish({ type: "refused", fields: error.fields });
+  else {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    finish({ type: "failed", message });
+  }
 }
 
 async function render(): Promise<void> {
-  if (!upload) throw new Error("render before inspect");
-  const { blocks, byteLength, image, memoryBytes } = upload;
+  const image = upload?.image;
+  if (!upload || !image) throw new Error("render before inspect");
+  const { blocks, byteLength, memoryBytes } = upload;
   // Joined only now, once the pool has granted the memory: 24 MB of fresh memory is slow to touch,
   // and a file refused by its header never needs it.
   const rendered = await renderImage(joined(blocks, byteLength), image, memoryBytes);
-  upload = undefined;
   // The JPEGs are small and sharp's buffers cannot be transferred: they are copied.
-  reply({ type: "rendered", ...rendered });
+  finish({ type: "rendered", ...rendered });
 }
 
 parentPort?.on("message", (message: ToImageWorker) => {
   try {
     if (message.type === "inspect") {
       const { blocks, byteLength, memoryBytes } = message;
+      upload = { blocks, byteLength, memoryBytes };
       let image = inspectImage(joined(blocks, byteLength, HEAD_BYTES), byteLength, memoryBytes);
       if (image === "truncated") {
         // Given the whole file, inspectImage never answers "truncated".
         image = inspectImage(joined(blocks, byteLength), byteLength, memoryBytes) as InspectedImage;
       }
-      upload = { blocks, byteLength, image, memoryBytes };
-      reply({ type: "inspected", peakBytes: image.peakBytes, format: image.format });
+      upload.image = image;
+      const inspected: FromImageWorker = {
+        type: "inspected",
+        peakBytes: image.peakBytes,
+        format: image.format,
+      };
+      parentPort?.postMessage(inspected);
     } else {
-      render().catch(replyError);
+      render().catch(finishWithError);
     }
   } catch (error) {
-    replyError(error);
+    finishWithError(error);
   }
 });

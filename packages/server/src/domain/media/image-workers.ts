@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
 import type { RenderedImage } from "./image-pipeline.ts";
 import type { FromImageWorker, ToImageWorker } from "./image-worker.ts";
+import { uploadBlocks } from "./upload-blocks.ts";
 import type { UploadedFile } from "./uploaded-file.ts";
 
 /** What the domain needs of image decoding; the pool is the one implementation. */
@@ -169,6 +170,7 @@ export class ImageWorkerPool implements ImageRenderer {
   }
 
   #answered(slot: Slot, message: FromImageWorker): void {
+    if (message.type !== "inspected") uploadBlocks.giveBack(message.blocks);
     switch (message.type) {
       case "inspected":
         slot.peakBytes = message.peakBytes;

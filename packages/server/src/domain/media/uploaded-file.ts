@@ -1,10 +1,11 @@
 // A file as an upload brought it: its bytes, in blocks of memory of its own, and their SHA-256,
 // computed while they arrived. Blocks rather than one buffer because fresh memory is slow to touch
-// (each new page faults, and on a VM that costs far more than copying): 64 KB blocks come from
-// memory the allocator reuses, while one 24 MB buffer would be touched page by page on the thread
-// that serves requests. The blocks are owned by the file alone, so they can be handed to a worker
-// thread (transferred, not copied), where they are joined.
+// on the thread that serves requests (each new page faults): the blocks are reused
+// (upload-blocks.ts), while one 24 MB buffer would be new every time. The blocks are owned by the
+// file alone, so they can be handed to a worker thread (transferred, not copied), where they are
+// joined, and come back.
 import { createHash } from "node:crypto";
+import { BLOCK_BYTES, type UploadBlocks, uploadBlocks } from "./upload-blocks.ts";
 
 export interface UploadedFile {
   /** The bytes in order; each block owns its ArrayBuffer. */
@@ -13,18 +14,18 @@ export interface UploadedFile {
   sha256: string;
 }
 
-const BLOCK_BYTES = 64 * 1024;
-
 /** Collects a file's chunks, as they come, into blocks of its own, hashing them. */
 export class UploadedFileBuilder {
   readonly #capacity: number;
+  readonly #source: UploadBlocks;
   readonly #hash = createHash("sha256");
   readonly #blocks: Buffer[] = [];
   #used = BLOCK_BYTES;
   #length = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, source: UploadBlocks = uploadBlocks) {
     this.#capacity = capacity;
+    this.#source = source;
   }
 
   /** False, and nothing kept, when the chunk would pass the capacity. */
@@ -34,8 +35,7 @@ export class UploadedFileBuilder {
     let at = 0;
     while (at < chunk.byteLength) {
       if (this.#used === BLOCK_BYTES) {
-        // allocUnsafeSlow: never a slice of Node's shared pool, so the block can be transferred.
-        this.#blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
+        this.#blocks.push(this.#source.take());
         this.#used = 0;
       }
       const copied = chunk.copy(this.#blocks.at(-1) as Buffer, this.#used, at);
@@ -61,7 +61,12 @@ export function uploadedFile(bytes: Uint8Array): UploadedFile {
   return builder.build();
 }
 
-/** The file's bytes in one buffer (a copy; for files small enough to join on any thread). */
+/**
+ * The file's bytes in one buffer (a copy, for files small enough to join on any thread); the
+ * blocks go back to be reused.
+ */
 export function joinedBytes(file: UploadedFile): Buffer {
-  return Buffer.concat(file.blocks, file.byteLength);
+  const bytes = Buffer.concat(file.blocks, file.byteLength);
+  uploadBlocks.giveBack(file.blocks);
+  return bytes;
 }

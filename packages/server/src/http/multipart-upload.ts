@@ -3,6 +3,8 @@
 // rest of the upload is cut off and nothing of it is kept. The bytes are hashed as they arrive
 // (domain/media/uploaded-file.ts). Anything but exactly one file, in the expected field, is a
 // clear 400.
+
+import type { Socket } from "node:net";
 import type { MultipartFile } from "@fastify/multipart";
 import type { FastifyRequest } from "fastify";
 import { type UploadedFile, UploadedFileBuilder } from "../domain/media/uploaded-file.ts";
@@ -17,21 +19,35 @@ export interface UploadRule {
 }
 
 const CUT = { connection: "close" };
+const YIELD_EVERY_BYTES = 512 * 1024;
 
 /**
  * The file's bytes. Past the limit busboy stops passing data on but keeps reading (and dropping)
  * the rest of the part, and part.toBuffer() throws only once the part has ended: the whole upload
  * would be read before the 413. Here the 'limit' event refuses the file at once instead.
  */
-function readWithinLimit(file: MultipartFile["file"], rule: UploadRule): Promise<UploadedFile> {
+function readWithinLimit(
+  file: MultipartFile["file"],
+  rule: UploadRule,
+  socket: Socket,
+): Promise<UploadedFile> {
   return new Promise((resolve, reject) => {
     const builder = new UploadedFileBuilder(rule.maxBytes);
+    let sinceYield = 0;
     const tooLarge = () => {
       file.destroy();
       reject(new BesedaError(rule.tooLarge, { headers: CUT }));
     };
     file.on("data", (chunk: Buffer) => {
-      if (!builder.append(chunk)) tooLarge();
+      if (!builder.append(chunk)) return tooLarge();
+      // libuv reads a busy socket up to 32 times in one turn (2 MB); stopping the socket's reads
+      // after each half megabyte lets the other requests in between.
+      sinceYield += chunk.byteLength;
+      if (sinceYield >= YIELD_EVERY_BYTES && !socket.isPaused()) {
+        sinceYield = 0;
+        socket.pause();
+        setImmediate(() => socket.resume());
+      }
     });
     file.once("limit", tooLarge);
     file.once("end", () => resolve(builder.build()));
@@ -69,7 +85,7 @@ export async function readSingleUpload(
         part.file.resume();
         throw validationError({ [rule.field]: "must hold one file; send one file per request" });
       }
-      file = await readWithinLimit(part.file, rule);
+      file = await readWithinLimit(part.file, rule, request.raw.socket);
     }
   } catch (error) {
     if (error instanceof BesedaError) throw error;

@@ -178,8 +178,15 @@ describe("getMessagesV3", () => {
 
   test("every sandbox message type validates against the document", async () => {
     const { buyer, chatId } = await freshChat();
+    // Fields the document does not have are ignored, not served back (found by the fuzzer).
     await api.post(chatId, buyer.user_id, "link", {
-      link: { url: "https://habr.com/ru/", text: "habr.com" },
+      link: {
+        url: "https://habr.com/ru/",
+        text: "habr.com",
+        preview: { title: "Хабр", url: "https://habr.com/ru/", '"': 1 },
+        favicon: "x",
+      },
+      extra: true,
     });
     await api.post(chatId, buyer.user_id, "item", {
       item: { title: "Диван", item_url: "https://example.com/i/1" },
@@ -187,7 +194,7 @@ describe("getMessagesV3", () => {
     // kind is the geocoder's, an open set (CORRECTIONS.md 12): "metro" is none of the
     // document's examples.
     await api.post(chatId, buyer.user_id, "location", {
-      location: { lat: 55.75, lon: 37.61, text: "Москва", kind: "metro" },
+      location: { lat: 55.75, lon: 37.61, text: "Москва", kind: "metro", '"': "x" },
     });
     await api.post(chatId, buyer.user_id, "call", {
       call: { status: "missed", target_user_id: w.seller.user_id },

@@ -228,6 +228,16 @@ describe("messages", () => {
     await post("text", { text: "я".repeat(1001) }, "content.text");
     await post("link", { link: { url: "ftp://x" } }, "content.link.url");
     await post("link", {}, "content.link");
+    await post(
+      "link",
+      { link: { url: "https://x.ru", preview: { title: 7 } } },
+      "content.link.preview.title",
+    );
+    await post(
+      "link",
+      { link: { url: "https://x.ru", preview: { images: { "32x32": 1 } } } },
+      "content.link.preview.images",
+    );
     await post("item", { item: { item_url: "https://x.ru" } }, "content.item.title");
     await post("location", { location: { lat: 91, lon: 0 } }, "content.location.lat");
     await post(

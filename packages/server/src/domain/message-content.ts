@@ -111,9 +111,7 @@ export function checkMessageContent(
       const link = nested(problems, body, "link");
       httpUrl(problems, "content.link.url", link.url);
       text(problems, "content.link.text", link.text, false);
-      if (link.preview !== undefined && link.preview !== null && !isObject(link.preview)) {
-        problems["content.link.preview"] = "must be an object";
-      }
+      linkPreview(problems, link.preview);
       break;
     }
     case "item": {
@@ -151,14 +149,63 @@ export function checkMessageContent(
   }
   if (Object.keys(problems).length > 0) throw validationError(problems);
   if (attachmentId !== null) return { content: {}, attachmentId };
-  return { content: withDefaults(type as SandboxMessageType, body), attachmentId: null };
+  return { content: storedContent(type as SandboxMessageType, body), attachmentId: null };
 }
 
-/** Fills what production always sends: a link's text defaults to its URL. */
-function withDefaults(type: SandboxMessageType, content: JsonObject): JsonObject {
-  if (type === "link") {
-    const link = content.link as JsonObject;
-    return { ...content, link: { ...link, text: link.text ?? link.url } };
+/** A link's preview, optional: the document's strings, and a map of sizes to image URLs. */
+function linkPreview(problems: Problems, preview: unknown): void {
+  if (preview === undefined || preview === null) return;
+  if (!isObject(preview)) {
+    problems["content.link.preview"] = "must be an object";
+    return;
   }
-  return content;
+  for (const field of ["description", "domain", "title", "url"]) {
+    text(problems, `content.link.preview.${field}`, preview[field], false);
+  }
+  const images = preview.images;
+  if (images === undefined || images === null) return;
+  if (!isObject(images) || !Object.values(images).every((url) => typeof url === "string")) {
+    problems["content.link.preview.images"] = "must map sizes to image URLs";
+  }
+}
+
+function pick(object: JsonObject, keys: readonly string[]): JsonObject {
+  const picked: JsonObject = {};
+  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key];
+  return picked;
+}
+
+/**
+ * What is stored: the document's fields of the type, and no others (unknown fields are ignored,
+ * as everywhere on the wire, rather than served back where the document has none), with what
+ * production always sends (a link's text defaults to its URL).
+ */
+function storedContent(type: SandboxMessageType, body: JsonObject): JsonObject {
+  switch (type) {
+    case "text":
+      return pick(body, ["text"]);
+    case "system":
+      return pick(body, ["text", "flow_id"]);
+    case "link": {
+      const link = body.link as JsonObject;
+      const stored = pick(link, ["url", "text", "preview"]);
+      stored.text ??= link.url as string;
+      if (isObject(link.preview)) {
+        stored.preview = pick(link.preview, ["description", "domain", "images", "title", "url"]);
+      }
+      return { link: stored };
+    }
+    case "item":
+      return {
+        item: pick(body.item as JsonObject, ["title", "item_url", "image_url", "price_string"]),
+      };
+    case "location":
+      return {
+        location: pick(body.location as JsonObject, ["lat", "lon", "kind", "text", "title"]),
+      };
+    case "call":
+      return { call: pick(body.call as JsonObject, ["status", "target_user_id"]) };
+    default:
+      return body;
+  }
 }

@@ -19,3 +19,19 @@ export function slopePerMinute(samples: readonly Sample[]): number {
   }
   return variance === 0 ? 0 : (covariance / variance) * 60;
 }
+
+/**
+ * The median of each `seconds`-long window, placed at the window's middle: a series smoothed of
+ * its sawtooth (worker threads started and ended, garbage collected) before its slope is read.
+ */
+export function windowMedians(samples: readonly Sample[], seconds: number): Sample[] {
+  const windows = new Map<number, number[]>();
+  for (const sample of samples) {
+    const window = Math.floor(sample.at / seconds);
+    windows.set(window, [...(windows.get(window) ?? []), sample.value]);
+  }
+  return [...windows].map(([window, values]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { at: (window + 0.5) * seconds, value: sorted[Math.floor(sorted.length / 2)] ?? 0 };
+  });
+}

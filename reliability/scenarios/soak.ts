@@ -18,7 +18,7 @@ import {
 import { smallImages } from "../lib/small-images.ts";
 import { runSoakLoad, SOAK_RATES } from "../lib/soak-load.ts";
 import { Tally } from "../lib/tally.ts";
-import { slopePerMinute } from "../lib/trend.ts";
+import { slopePerMinute, windowMedians } from "../lib/trend.ts";
 import { startWebhookSink } from "../lib/webhook-sink.ts";
 import { createAccount, createSeller, openChats } from "../lib/world.ts";
 
@@ -26,6 +26,8 @@ import { createAccount, createSeller, openChats } from "../lib/world.ts";
 const SERVER_ARGS = ["--rate-limit", "1000000000"];
 const RSS_GOAL_MB_PER_MIN = 1;
 const FDS_GOAL_PER_MIN = 1;
+/** Image workers start and end every few seconds under this load: RSS saws up and down by ~10 MB. */
+const SMOOTHING_SECONDS = 10;
 
 interface Usage {
   rss: number;
@@ -45,7 +47,7 @@ function seriesFigures(
   const secondHalf = samples
     .filter((s) => s.at >= end / 2)
     .map((s) => ({ at: s.at, value: pick(s.value) }));
-  const slope = slopePerMinute(secondHalf);
+  const slope = slopePerMinute(windowMedians(secondHalf, SMOOTHING_SECONDS));
   return [
     { name: `${label}, first`, value: round(values[0] ?? Number.NaN, 1), unit },
     {
@@ -101,7 +103,7 @@ export const soak: ReliabilityScenario = {
         .map(([stream, perSecond]) => `${stream} ${perSecond}/s`)
         .join(", ");
       const notes = [
-        `${seconds} s of ${rates}; ${chats.length} chats; ${samples.length} samples; slopes by least squares over the second half`,
+        `${seconds} s of ${rates}; ${chats.length} chats; ${samples.length} samples; slopes by least squares over the second half, of 10-second medians`,
         ...tally.examples.map((example) => `example: ${example}`),
       ];
       return {

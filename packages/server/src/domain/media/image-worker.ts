@@ -39,6 +39,8 @@ interface Upload {
   byteLength: number;
   image?: InspectedImage;
   memoryBytes: number;
+  /** The whole file, joined: only when its header went past the first megabyte. */
+  bytes?: Buffer;
 }
 
 /** The upload in hand, from "inspect" to its last answer. */
@@ -76,9 +78,10 @@ async function render(): Promise<void> {
   const image = upload?.image;
   if (!upload || !image) throw new Error("render before inspect");
   const { blocks, byteLength, memoryBytes } = upload;
-  // Joined only now, once the pool has granted the memory: 24 MB of fresh memory is slow to touch,
-  // and a file refused by its header never needs it.
-  const rendered = await renderImage(joined(blocks, byteLength), image, memoryBytes);
+  // Joined only now, once the pool has granted the memory (unless the header needed it already):
+  // 24 MB of fresh memory is slow to touch, and a file refused by its header never needs it.
+  const bytes = upload.bytes ?? joined(blocks, byteLength);
+  const rendered = await renderImage(bytes, image, memoryBytes);
   // The JPEGs are small and sharp's buffers cannot be transferred: they are copied.
   finish({ type: "rendered", ...rendered });
 }
@@ -90,8 +93,9 @@ parentPort?.on("message", (message: ToImageWorker) => {
       upload = { blocks, byteLength, memoryBytes };
       let image = inspectImage(joined(blocks, byteLength, HEAD_BYTES), byteLength, memoryBytes);
       if (image === "truncated") {
+        upload.bytes = joined(blocks, byteLength);
         // Given the whole file, inspectImage never answers "truncated".
-        image = inspectImage(joined(blocks, byteLength), byteLength, memoryBytes) as InspectedImage;
+        image = inspectImage(upload.bytes, byteLength, memoryBytes) as InspectedImage;
       }
       upload.image = image;
       const inspected: FromImageWorker = {

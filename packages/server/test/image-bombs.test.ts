@@ -2,7 +2,7 @@
 // before they are decoded; a 24 MB upload leaves the request thread free; decodes run in worker
 // threads within a memory cap and a concurrency limit; a decode that takes too long is stopped.
 // The media route answers a size that is no size with a 404, never a 500.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -11,11 +11,12 @@ import { declaredImage } from "../src/domain/media/image-format.ts";
 import { ImageWorkerPool } from "../src/domain/media/image-workers.ts";
 import { uploadedFile } from "../src/domain/media/uploaded-file.ts";
 import { BesedaError } from "../src/errors/beseda-error.ts";
-import type { ApiResponse, TestApi } from "./helpers/api.ts";
+import { type ApiResponse, TestApi } from "./helpers/api.ts";
 import { assertErrorEnvelope } from "./helpers/contract-validator.ts";
 import { mediaFiles, postMultipart } from "./helpers/media.ts";
-import type { TestServer } from "./helpers/test-server.ts";
-import { serverWithWorld, type World } from "./helpers/world.ts";
+import { bannerValue, startServerProcess } from "./helpers/server-process.ts";
+import { type TestServer, tempDataDir } from "./helpers/test-server.ts";
+import { makeWorld, serverWithWorld, type World } from "./helpers/world.ts";
 
 const MB = 1024 * 1024;
 const HEIC_BOMB = readFileSync(new URL("./fixtures/bomb-8000x9000.heic", import.meta.url));
@@ -270,6 +271,41 @@ describe("the image worker pool", () => {
       await Promise.all([first, second]);
     } finally {
       await pool.close();
+    }
+  });
+});
+
+/** Name and nice value of each thread of a process, from /proc (Linux). */
+function threadsOf(pid: number): { name: string; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // Fields after "(comm) ": state is the first, nice the 17th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+    return { name, nice: Number(fields[16]) };
+  });
+}
+
+describe.runIf(process.platform === "linux")("decoding yields the cores to requests", () => {
+  test("every thread libvips starts in a real server runs at a lower priority than the request thread", async () => {
+    const server = await startServerProcess(tempDataDir(), ["--no-demo"]);
+    try {
+      const api = new TestApi(server.url, bannerValue(server.stdout(), "admin token"));
+      const w = await makeWorld(api);
+      const url = `${server.url}${api.pathOf("uploadImages", { user_id: w.seller.user_id })}`;
+      const photo = await noisyPng(1600, 1200);
+      const answer = await postMultipart(url, w.sellerToken, [
+        { field: "uploadfile[]", bytes: photo, filename: "photo.png", type: "image/png" },
+      ]);
+      expect(answer.status).toBe(200);
+      const threads = threadsOf(server.child.pid as number);
+      const libvips = threads.filter((thread) => thread.name.startsWith("libvips"));
+      expect(libvips.length).toBeGreaterThan(0);
+      for (const thread of libvips) expect(thread).toEqual({ name: thread.name, nice: 10 });
+      expect(threads.find((thread) => thread.name === "MainThread")?.nice).toBe(0);
+    } finally {
+      server.child.kill();
+      await server.exited;
     }
   });
 });

@@ -2,7 +2,7 @@
 // answers what decoding it will take; decodes and resizes it once the pool says the memory is
 // free. The upload's blocks go back with the last answer, to be reused (upload-blocks.ts). sharp's
 // cache is off, so that nothing of a finished image stays behind.
-import { setPriority } from "node:os";
+import "./background-priority.ts";
 import { parentPort } from "node:worker_threads";
 import sharp from "sharp";
 import { BesedaError } from "../../errors/beseda-error.ts";
@@ -23,13 +23,6 @@ export type FromImageWorker =
   | (Finished & { blocks: readonly Uint8Array[] });
 
 sharp.cache(false);
-// Decoding is background work: on Linux a nice value is a thread's own, so this thread yields the
-// cores to the one serving requests (the cores sharp's own threads use are not affected).
-try {
-  setPriority(0, 10);
-} catch {
-  // Not allowed here (a container without the capability): decode at the usual priority.
-}
 
 /** Headers are read from the first megabyte; joining the whole file waits for the decode. */
 const HEAD_BYTES = 1024 * 1024;

@@ -8,8 +8,8 @@
 //   judged by status alone. /media and the public pages are links handed out by the API, so their
 //   errors are the API's envelope too; the one exception is a 416 on /media, which answers a Range
 //   header and carries `Content-Range: bytes */<size>` instead of a body (RFC 9110 §15.5.17);
-// - "invalid 2xx": a 2xx that does not match the document (messenger, /token), the README's
-//   promise (sandbox), or the content type of what a link points at;
+// - "invalid 2xx": a 2xx that does not match its document (messenger.json, auth.json, user.json,
+//   items.json, sandbox.json), or the content type of what a link points at;
 // - "leak": a 2xx to a caller that must be refused, or one showing another account's data.
 import {
   assertMatches,
@@ -17,7 +17,13 @@ import {
 } from "../../packages/server/test/helpers/contract-validator.ts";
 import type { HttpCase } from "./fuzz-draft.ts";
 import type { FuzzWorldIndex } from "./fuzz-leaks.ts";
-import { MESSENGER_ROUTES, type RouteSpec, SANDBOX_ROUTES, TOKEN_ROUTES } from "./fuzz-routes.ts";
+import {
+  CORE_ROUTES,
+  MESSENGER_ROUTES,
+  type RouteSpec,
+  SANDBOX_ROUTES,
+  TOKEN_ROUTES,
+} from "./fuzz-routes.ts";
 import type { Answer } from "./fuzz-send.ts";
 
 export type ViolationKind = "5xx" | "envelope" | "invalid 2xx" | "leak";
@@ -89,7 +95,8 @@ function isOAuthError(body: unknown): boolean {
 /** Where the answer came from, by its path: the envelope depends on it. */
 export function areaOf(method: string, path: string): "messenger" | "token" | "media" | "other" {
   const pathname = path.split(/[?#]/)[0] ?? path;
-  if (pathname.startsWith("/messenger/")) return "messenger";
+  // The calls around the messenger (/core/v1) answer bad tokens as the messenger does.
+  if (pathname.startsWith("/messenger/") || pathname.startsWith("/core/")) return "messenger";
   if (/^\/token\/?$/.test(pathname) && (method === "GET" || method === "POST")) return "token";
   if (pathname.startsWith("/media/")) return "media";
   return "other";
@@ -137,16 +144,13 @@ function shapeOf(body: unknown): string {
   return `{${inner.join(",")}}`;
 }
 
+const ALL_ROUTES = [...MESSENGER_ROUTES, ...CORE_ROUTES, ...TOKEN_ROUTES, ...SANDBOX_ROUTES];
+
 /** Routes by method and path template: a method mutation may land on a sibling route. */
-const ROUTES_BY_METHOD_AND_PATH = new Map(
-  [...MESSENGER_ROUTES, ...TOKEN_ROUTES, ...SANDBOX_ROUTES].map((r) => [
-    `${r.method} ${r.path}`,
-    r,
-  ]),
-);
+const ROUTES_BY_METHOD_AND_PATH = new Map(ALL_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
 /** A route's path template as a pattern of the paths it serves (a trailing slash is ignored). */
-const ROUTE_PATTERNS = [...MESSENGER_ROUTES, ...TOKEN_ROUTES, ...SANDBOX_ROUTES].map((route) => ({
+const ROUTE_PATTERNS = ALL_ROUTES.map((route) => ({
   route,
   pattern: new RegExp(`^${route.path.replaceAll(/\{\w+\}/g, "[^/]+")}/*$`),
 }));

@@ -143,8 +143,8 @@ function refusalReason(draft: Draft, index: FuzzWorldIndex): string | null {
   if (route.auth !== "messenger") return null;
   if (token.kind !== "actor" && token.kind !== "read-only")
     return `the messenger API answered a ${token.kind} token`;
-  if (token.kind === "read-only" && route.scope === "messenger:write") {
-    return "a messenger:read token did a write";
+  if (token.kind === "read-only" && route.scope !== null && route.scope !== "messenger:read") {
+    return `a messenger:read token did what needs ${route.scope}`;
   }
   const userId = decoded(draft.pathValues.user_id);
   if (userId !== undefined && /^\d+$/.test(userId) && Number(userId) !== token.account.userId) {

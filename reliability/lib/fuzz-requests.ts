@@ -23,10 +23,11 @@ import {
 } from "./fuzz-mutations.ts";
 import { type RawCase, rawCase } from "./fuzz-raw-cases.ts";
 import {
+  CORE_ROUTES,
+  DRAWN_SANDBOX_ROUTES,
   linkRoute,
   MESSENGER_ROUTES,
   type RouteSpec,
-  SANDBOX_ROUTES,
   TOKEN_ROUTES,
 } from "./fuzz-routes.ts";
 import { type Hints, validValue } from "./fuzz-schema-arbitrary.ts";
@@ -71,7 +72,7 @@ function hintsFor(
             : ["00000000-0000-4000-8000-000000000000"],
         ),
       },
-      query: { user_id: pick(allIds) },
+      query: { user_id: pick(allIds), chat_id: fc.constant(scope.chat.id) },
       body: {
         author_id: fc.constant(scope.author),
         "content.image_id": pick(
@@ -95,6 +96,7 @@ function hintsFor(
         own.length > 0
           ? fc.oneof(pick(own), pick(messageIds))
           : pick(messageIds.length > 0 ? messageIds : ["0".repeat(32)]),
+      item_id: pick(itemIds),
     },
     query: { "voice_ids[]": pick(world.voiceIds), "item_ids[]": pick(itemIds) },
     body: {
@@ -337,7 +339,8 @@ const UNKNOWN_PATHS = [
   "/%00",
   "/%2e%2e/%2e%2e/etc/passwd",
   `/${"a".repeat(3000)}`,
-  "/core/v1/accounts/self",
+  "/core/v1/accounts",
+  "/core/v1/items/1",
   "/healthz/x",
 ];
 
@@ -401,7 +404,11 @@ export function fuzzGenerator(world: World, index: FuzzWorldIndex, seed: number)
   const routes: fc.WeightedArbitrary<RouteSpec | "links">[] = [
     ...MESSENGER_ROUTES.map((r) => ({ weight: 3, arbitrary: fc.constant<RouteSpec | "links">(r) })),
     ...TOKEN_ROUTES.map((r) => ({ weight: 2, arbitrary: fc.constant<RouteSpec | "links">(r) })),
-    ...SANDBOX_ROUTES.map((r) => ({ weight: 2, arbitrary: fc.constant<RouteSpec | "links">(r) })),
+    ...CORE_ROUTES.map((r) => ({ weight: 2, arbitrary: fc.constant<RouteSpec | "links">(r) })),
+    ...DRAWN_SANDBOX_ROUTES.map((r) => ({
+      weight: 2,
+      arbitrary: fc.constant<RouteSpec | "links">(r),
+    })),
     { weight: 4, arbitrary: fc.constant<RouteSpec | "links">("links") },
   ];
   const draftOf = fc

@@ -1,18 +1,17 @@
-// Every route the fuzzer aims at, in one shape: the thirteen messenger operations and the token
-// endpoint from the OpenAPI documents, the sandbox API from one table written here after the
-// README's, and the public and media links responses hand out. A route says how to call it
-// (method, path, parameters, body) and what a 2xx must look like.
-//
-// The sandbox has no OpenAPI document yet: SANDBOX_ROUTES describes it from the README's table.
-// Once issue 10 serves a sandbox document, this table should be generated from it, as the
-// messenger routes are from messenger.json.
-import { createRequire } from "node:module";
+// Every route the fuzzer aims at, in one shape, read from the served OpenAPI documents: the
+// thirteen messenger operations (messenger.json), the token endpoint (auth.json), the calls around
+// the messenger (user.json, items.json), the sandbox API (sandbox.json, which a test keeps equal to
+// the routes the server registers), and the public and media links responses hand out. A route
+// says how to call it (method, path, parameters, body) and what a 2xx must look like.
 import {
+  authDocument,
   findOperation,
+  itemsDocument,
   type JsonSchema,
   messengerDocument,
-  type OpenApiDocument,
   resolveRefs,
+  sandboxDocument,
+  userDocument,
 } from "../../packages/server/src/http/openapi/contract.ts";
 
 export type Family = "messenger" | "token" | "sandbox" | "links";
@@ -35,7 +34,7 @@ export interface RouteSpec {
   /** operationId, or "METHOD /path" for routes without a document. */
   label: string;
   family: Family;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** With {name} placeholders. */
   path: string;
   pathParams: Record<string, JsonSchema>;
@@ -48,8 +47,7 @@ export interface RouteSpec {
   success: SuccessRule;
 }
 
-const require = createRequire(import.meta.url);
-export const authDocument = require("@beseda/contract/auth.json") as OpenApiDocument;
+export { authDocument };
 
 /** The thirteen operations of messenger.json, read from the document. */
 function messengerRoutes(): RouteSpec[] {
@@ -116,315 +114,177 @@ function tokenRoutes(): RouteSpec[] {
   ];
 }
 
-// ---- The sandbox API, from the README's table ----
+// ---- The calls around the messenger, from user.json and items.json ----
 
-const id64 = { type: "integer", format: "int64", minimum: 1 };
-const text = (maxLength: number) => ({ type: "string", minLength: 1, maxLength });
-const obj = (properties: Record<string, JsonSchema>, required: string[]): JsonSchema => ({
-  type: "object",
-  properties,
-  required,
-});
+/** getUserInfoSelf, getItemsInfo, getItemInfo: bearer routes like the messenger's. */
+function coreRoutes(): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  for (const document of [userDocument, itemsDocument]) {
+    for (const item of Object.values(document.paths)) {
+      for (const method of ["get", "post"] as const) {
+        const raw = item[method];
+        if (!raw) continue;
+        const operation = findOperation(document, raw.operationId);
+        const answer = operation.responseSchema;
+        if (!answer) throw new Error(`${raw.operationId} documents no 200 body`);
+        routes.push({
+          label: operation.operationId,
+          family: "messenger",
+          method: operation.method === "GET" ? "GET" : "POST",
+          path: operation.url.replaceAll(/:(\w+)/g, "{$1}"),
+          pathParams: (operation.schema.params?.properties ?? {}) as Record<string, JsonSchema>,
+          query: operation.schema.querystring ?? null,
+          body: operation.schema.body
+            ? { kind: "json", schema: operation.schema.body }
+            : { kind: "none" },
+          auth: "messenger",
+          scope: operation.scope,
+          success: { kind: "json", schema: answer, statuses: [200] },
+        });
+      }
+    }
+  }
+  return routes;
+}
 
-/** Message types and their content, as the README's second table lists them. */
-const MESSAGE_CONTENT: Record<string, JsonSchema> = {
-  text: obj({ text: text(1000) }, ["text"]),
-  link: obj({ link: obj({ url: { type: "string", format: "uri" }, text: text(100) }, ["url"]) }, [
-    "link",
-  ]),
-  item: obj(
-    {
-      item: obj(
-        {
-          title: text(100),
-          item_url: { type: "string", format: "uri" },
-          image_url: { type: "string", format: "uri" },
-          price_string: text(50),
-        },
-        ["title", "item_url"],
-      ),
-    },
-    ["item"],
-  ),
-  location: obj(
-    {
-      location: obj(
-        {
-          lat: { type: "number", minimum: -90, maximum: 90 },
-          lon: { type: "number", minimum: -180, maximum: 180 },
-          kind: text(50),
-          text: text(100),
-          title: text(100),
-        },
-        ["lat", "lon"],
-      ),
-    },
-    ["location"],
-  ),
-  call: obj(
-    {
-      call: obj({ status: { const: "missed" }, target_user_id: id64 }, [
-        "status",
-        "target_user_id",
-      ]),
-    },
-    ["call"],
-  ),
-  system: obj({ text: text(1000), flow_id: text(50) }, ["text"]),
-  video: obj({}, []),
-  file: obj({}, []),
-  appCall: obj({}, []),
-  image: obj({ image_id: { type: "string" } }, ["image_id"]),
-  voice: obj({ voice: obj({ voice_id: { type: "string" } }, ["voice_id"]) }, ["voice"]),
+// ---- The sandbox API, from sandbox.json ----
+
+type DocumentOperation = {
+  parameters?: { name: string; in: string; required?: boolean; schema: JsonSchema }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
 };
 
-const sandboxMessageBody: JsonSchema = {
-  type: "object",
-  required: ["author_id", "type"],
-  oneOf: Object.entries(MESSAGE_CONTENT).map(([type, content]) => ({
-    properties: {
-      author_id: id64,
-      type: { const: type },
-      content,
-      quote_id: { type: "string", pattern: "^[0-9a-f]{32}$" },
-    },
-    required: ["author_id", "type", "content"],
-  })),
+/**
+ * Documented, checked when a mutation lands on them, but never aimed at: each would undo the world
+ * the fuzzer stands on, or make the server fail on purpose.
+ */
+const NOT_DRAWN: Record<string, string> = {
+  "POST /sandbox/v1/faults": "its rules answer 5xx and cut connections by design",
+  "POST /sandbox/v1/reset": "empties the world",
+  "POST /sandbox/v1/import": "replaces the world",
+  "POST /sandbox/v1/accounts/{user_id}/tokens/expire": "expires the tokens the fuzzer sends",
+  "POST /sandbox/v1/tokens/revoke": "revokes the refresh tokens the token routes use",
 };
 
-const nullable = (type: string) => ({ type: [type, "null"] });
-/** The answers the README promises: every field it names, typed; fields it does not name may follow. */
+/**
+ * Where the fuzzer draws narrower values than the document allows: a clock advanced by more than
+ * a minute would expire every token of the run, and an authorization code is worth asking only
+ * for scopes that an operation checks.
+ */
+const NARROWER: Record<string, Record<string, JsonSchema>> = {
+  "POST /sandbox/v1/clock": { advance_seconds: { type: "integer", minimum: 0, maximum: 60 } },
+  "POST /sandbox/v1/authorization-codes": {
+    scope: {
+      enum: [
+        "messenger:read",
+        "messenger:write",
+        "messenger:read,messenger:write",
+        "user:read",
+        "items:info",
+      ],
+    },
+  },
+};
+
+/** One schema of an allOf's members: properties merged, required joined, the rest as written. */
+function merged(schema: JsonSchema): JsonSchema {
+  const members = schema.allOf as JsonSchema[] | undefined;
+  if (!members) return schema;
+  const { allOf: _allOf, ...rest } = schema;
+  const out: JsonSchema = { ...rest };
+  for (const member of members.map(merged)) {
+    for (const [key, value] of Object.entries(member)) {
+      if (key === "properties") {
+        out.properties = { ...(out.properties as object), ...(value as object) };
+      } else if (key === "required") {
+        out.required = [
+          ...new Set([...((out.required as string[]) ?? []), ...(value as string[])]),
+        ];
+      } else {
+        out[key] = value;
+      }
+    }
+  }
+  return out;
+}
+
+function narrowed(label: string, schema: JsonSchema): JsonSchema {
+  const narrower = NARROWER[label];
+  if (!narrower) return schema;
+  return { ...schema, properties: { ...(schema.properties as object), ...narrower } };
+}
+
+function sandboxBody(label: string, operation: DocumentOperation): RouteBody {
+  const content = operation.requestBody?.content ?? {};
+  const multipart = content["multipart/form-data"]?.schema;
+  if (multipart) {
+    const field = Object.keys((multipart.properties ?? {}) as object)[0] ?? "file";
+    return { kind: "multipart", field, file: field === "uploadfile[]" ? "image" : "voice" };
+  }
+  const json = content["application/json"]?.schema;
+  return json ? { kind: "json", schema: narrowed(label, merged(json)) } : { kind: "none" };
+}
+
+function objectOf(parameters: DocumentOperation["parameters"]): JsonSchema | null {
+  if (!parameters || parameters.length === 0) return null;
+  return {
+    type: "object",
+    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
+    required: parameters.filter((p) => p.required).map((p) => p.name),
+  };
+}
+
+/** Every operation of sandbox.json, with its 2xx answers as the document has them. */
+function sandboxRoutes(): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  for (const [path, item] of Object.entries(sandboxDocument.paths)) {
+    for (const method of ["get", "post", "put", "delete"] as const) {
+      const raw = (item as Record<string, unknown>)[method];
+      if (!raw) continue;
+      const operation = resolveRefs(sandboxDocument, raw) as DocumentOperation;
+      const label = `${method.toUpperCase()} ${path}`;
+      const parameters = operation.parameters ?? [];
+      const statuses = Object.keys(operation.responses)
+        .filter((status) => /^2\d\d$/.test(status))
+        .map(Number);
+      const answer =
+        operation.responses[String(statuses[0])]?.content?.["application/json"]?.schema;
+      if (!answer) throw new Error(`sandbox.json: ${label} documents no JSON answer`);
+      routes.push({
+        label,
+        family: "sandbox",
+        method: method.toUpperCase() as RouteSpec["method"],
+        path,
+        pathParams: Object.fromEntries(
+          parameters.filter((p) => p.in === "path").map((p) => [p.name, p.schema]),
+        ),
+        query: objectOf(parameters.filter((p) => p.in === "query")),
+        body: sandboxBody(label, operation),
+        auth: "admin",
+        scope: null,
+        success: { kind: "json", schema: answer, statuses },
+      });
+    }
+  }
+  return routes;
+}
+
+export const MESSENGER_ROUTES = messengerRoutes();
+export const TOKEN_ROUTES = tokenRoutes();
+export const CORE_ROUTES = coreRoutes();
+/** Every sandbox route: what a mutated request may land on. */
+export const SANDBOX_ROUTES = sandboxRoutes();
+/** The sandbox routes the fuzzer aims at. */
+export const DRAWN_SANDBOX_ROUTES = SANDBOX_ROUTES.filter((r) => !(r.label in NOT_DRAWN));
+
+/** An object with these fields, typed; fields it does not name may follow. */
 const open = (properties: Record<string, JsonSchema>): JsonSchema => ({
   type: "object",
   properties,
   required: Object.keys(properties),
   additionalProperties: true,
 });
-const messageSchema = resolveRefs<JsonSchema>(messengerDocument, {
-  $ref: "#/components/schemas/Messages",
-}).items as JsonSchema;
-const imageSizes: JsonSchema = {
-  type: "object",
-  minProperties: 1,
-  maxProperties: 1,
-  propertyNames: { pattern: "^\\d+\\.[0-9a-f]{32}$" },
-  additionalProperties: {
-    type: "object",
-    required: ["1280x960", "640x480", "140x105", "32x32"],
-    additionalProperties: { type: "string", format: "uri" },
-  },
-};
-/** The README names the delivery log's fields but not their types: times are ISO strings here. */
-const delivery = open({
-  id: { type: "string" },
-  user_id: { type: "integer" },
-  chat_id: { type: "string" },
-  message_id: { type: "string" },
-  status: { enum: ["queued", "pending", "delivered", "failed", "cancelled"] },
-  attempts: {
-    type: "array",
-    items: open({
-      number: { type: "integer" },
-      url: { type: "string" },
-      at: { type: "string" },
-      duration_ms: nullable("number"),
-      status: nullable("integer"),
-      error: nullable("string"),
-      response: nullable("string"),
-    }),
-  },
-  created: { type: "string" },
-  next_attempt: nullable("string"),
-  finished: nullable("string"),
-  body: {},
-});
-
-interface SandboxRow {
-  method: "GET" | "POST";
-  path: string;
-  pathParams?: Record<string, JsonSchema>;
-  query?: JsonSchema;
-  body: RouteBody;
-  statuses: number[];
-  answer: JsonSchema;
-}
-
-/** The README's sandbox table. advance_seconds is kept within a minute: see fuzz-schema-arbitrary. */
-const SANDBOX_TABLE: SandboxRow[] = [
-  {
-    method: "POST",
-    path: "/accounts",
-    body: { kind: "json", schema: obj({ name: text(200) }, ["name"]) },
-    statuses: [201],
-    answer: open({
-      user_id: { type: "integer" },
-      name: { type: "string" },
-      client_id: { type: "string" },
-      client_secret: { type: "string" },
-    }),
-  },
-  {
-    method: "POST",
-    path: "/accounts/{user_id}/items",
-    pathParams: { user_id: id64 },
-    body: {
-      kind: "json",
-      schema: obj(
-        {
-          title: text(200),
-          price_string: text(100),
-          status_id: { type: "integer", enum: [10, 20] },
-        },
-        ["title"],
-      ),
-    },
-    statuses: [201],
-    answer: open({
-      item_id: { type: "integer" },
-      user_id: { type: "integer" },
-      title: { type: "string" },
-      price_string: nullable("string"),
-      status_id: { enum: [10, 20] },
-      url: { type: "string", format: "uri" },
-    }),
-  },
-  {
-    method: "POST",
-    path: "/chats",
-    body: {
-      kind: "json",
-      schema: {
-        type: "object",
-        required: ["type"],
-        oneOf: [
-          obj({ type: { const: "u2i" }, item_id: id64, user_id: id64 }, [
-            "type",
-            "item_id",
-            "user_id",
-          ]),
-          obj(
-            {
-              type: { const: "u2u" },
-              user_ids: { type: "array", items: id64, minItems: 2, maxItems: 2 },
-            },
-            ["type", "user_ids"],
-          ),
-          obj({ type: { const: "a2u" }, user_id: id64 }, ["type", "user_id"]),
-        ],
-      },
-    },
-    statuses: [200, 201],
-    answer: open({
-      chat_id: { type: "string", pattern: "^(u2i|u2u|a2u)-[A-Za-z0-9_~-]{22}$" },
-      type: { enum: ["u2i", "u2u", "a2u"] },
-      item_id: nullable("integer"),
-      user_ids: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 },
-      created: { type: "integer" },
-    }),
-  },
-  {
-    method: "POST",
-    path: "/chats/{chat_id}/messages",
-    pathParams: { chat_id: { type: "string" } },
-    body: { kind: "json", schema: sandboxMessageBody },
-    statuses: [201],
-    answer: messageSchema,
-  },
-  {
-    method: "GET",
-    path: "/clock",
-    body: { kind: "none" },
-    statuses: [200],
-    answer: open({ now: { type: "integer" }, offset_seconds: { type: "integer" } }),
-  },
-  {
-    method: "POST",
-    path: "/clock",
-    body: {
-      kind: "json",
-      schema: obj({ advance_seconds: { type: "integer", minimum: 0, maximum: 60 } }, [
-        "advance_seconds",
-      ]),
-    },
-    statuses: [200],
-    answer: open({ now: { type: "integer" }, offset_seconds: { type: "integer" } }),
-  },
-  {
-    method: "POST",
-    path: "/authorization-codes",
-    body: {
-      kind: "json",
-      schema: obj(
-        {
-          client_id: { type: "string", minLength: 1 },
-          user_id: id64,
-          scope: { enum: ["messenger:read", "messenger:write", "messenger:read,messenger:write"] },
-          redirect_uri: { type: "string", format: "uri" },
-        },
-        ["client_id", "user_id"],
-      ),
-    },
-    statuses: [201],
-    answer: open({ code: { type: "string" }, expires_in: { type: "integer" } }),
-  },
-  {
-    method: "POST",
-    path: "/accounts/{user_id}/images",
-    pathParams: { user_id: id64 },
-    body: { kind: "multipart", field: "uploadfile[]", file: "image" },
-    statuses: [201],
-    answer: imageSizes,
-  },
-  {
-    method: "GET",
-    path: "/webhooks/deliveries",
-    query: obj(
-      {
-        user_id: id64,
-        status: { enum: ["queued", "pending", "delivered", "failed", "cancelled"] },
-        limit: { type: "integer", minimum: 1, maximum: 1000 },
-      },
-      [],
-    ),
-    body: { kind: "none" },
-    statuses: [200],
-    answer: open({ deliveries: { type: "array", items: delivery } }),
-  },
-  {
-    method: "POST",
-    path: "/webhooks/deliveries/{id}/redeliver",
-    pathParams: { id: { type: "string", format: "uuid" } },
-    body: { kind: "none" },
-    statuses: [200],
-    answer: open({ id: { type: "string" }, status: { enum: ["pending", "queued"] } }),
-  },
-  {
-    method: "POST",
-    path: "/voices",
-    body: { kind: "multipart", field: "file", file: "voice" },
-    statuses: [201],
-    answer: open({ voice_id: { type: "string", pattern: "^[0-9a-f]{32}$" } }),
-  },
-];
-
-function sandboxRoutes(): RouteSpec[] {
-  return SANDBOX_TABLE.map((row) => ({
-    label: `${row.method} /sandbox/v1${row.path}`,
-    family: "sandbox",
-    method: row.method,
-    path: `/sandbox/v1${row.path}`,
-    pathParams: row.pathParams ?? {},
-    query: row.query ?? null,
-    body: row.body,
-    auth: "admin",
-    scope: null,
-    success: { kind: "json", schema: row.answer, statuses: row.statuses },
-  }));
-}
-
-export const MESSENGER_ROUTES = messengerRoutes();
-export const TOKEN_ROUTES = tokenRoutes();
-export const SANDBOX_ROUTES = sandboxRoutes();
 
 /** What a public or media link must answer with, by the shape of its path. */
 export function linkSuccess(path: string): SuccessRule {

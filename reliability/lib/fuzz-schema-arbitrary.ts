@@ -1,5 +1,5 @@
-// JSON Schema → fast-check, for the subset the OpenAPI documents (and the fuzzer's sandbox table)
-// use: type, properties, required, enum, const, format int32/int64/uri/uuid, minimum/maximum,
+// JSON Schema → fast-check, for the subset the OpenAPI documents (sandbox.json included) use:
+// type, properties, required, enum, const, format int32/int64/uri/uuid/date, minimum/maximum,
 // minLength/maxLength, items, minItems/maxItems, nullable, oneOf (with or without a
 // discriminator). $refs must already be resolved (contract.ts's resolveRefs).
 //
@@ -74,10 +74,18 @@ function validInteger(schema: JsonSchema): fc.Arbitrary<number> {
 // Built once: fc.webUrl() takes a good part of a millisecond to construct.
 const webUrl = fc.webUrl();
 const uuid = fc.uuid();
+const isoDate = fc
+  .date({
+    min: new Date(Date.UTC(2000, 0, 1)),
+    max: new Date(Date.UTC(2099, 11, 31)),
+    noInvalidDate: true,
+  })
+  .map((date) => date.toISOString().slice(0, 10));
 
 function validString(schema: JsonSchema): fc.Arbitrary<string> {
   if (schema.format === "uri") return webUrl;
   if (schema.format === "uuid") return uuid;
+  if (schema.format === "date") return isoDate;
   const minLength = typeof schema.minLength === "number" ? schema.minLength : 0;
   const maxLength = Math.min(
     typeof schema.maxLength === "number" ? schema.maxLength : VALID_STRING_MAX,

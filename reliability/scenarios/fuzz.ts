@@ -1,6 +1,7 @@
 // The fuzz scenario: Beseda in its own process, a small world built through its APIs, then
-// thousands of requests drawn with fast-check from the run's seed — every messenger operation and
-// the token endpoint from the OpenAPI documents, every sandbox route from the README's table, the
+// thousands of requests drawn with fast-check from the run's seed — every messenger operation, the
+// token endpoint, the calls around the messenger and the sandbox routes, all from the served OpenAPI
+// documents (a few sandbox routes that would undo the world are left out: fuzz-routes.ts), the
 // links responses hand out, unknown paths, and raw-socket requests — about half valid, the rest
 // mutated in one place each. Every answer is checked (no 5xx, errors in their envelope, 2xx valid,
 // no other account's data), and the server must be healthy after.
@@ -146,7 +147,7 @@ async function runHttp(
 export const fuzz: ReliabilityScenario = {
   name: "fuzz",
   description:
-    "fast-check requests from the OpenAPI documents and the sandbox table, valid and mutated, plus raw HTTP; no 5xx, errors in the envelope, 2xx valid, no leaks, healthy after",
+    "fast-check requests from the OpenAPI documents (sandbox.json too), valid and mutated, plus raw HTTP; no 5xx, errors in the envelope, 2xx valid, no leaks, healthy after",
   run: async (options) => {
     const total = options.requests ?? (options.smoke ? 3_000 : 10_000);
     const receiver = await startReceiver(200);
@@ -202,7 +203,7 @@ export const fuzz: ReliabilityScenario = {
         { name: "distinct (route, status) pairs", value: findings.pairs.size, unit: "" },
       ];
       const notes = [
-        `${indices.length} requests (seed ${options.seed}), ${CONCURRENCY} in flight, in ${round(seconds, 1)} s; Beseda ran with --rate-limit 1000000000 so that requests reach the operations rather than 429; the sandbox routes are described by a table in reliability/lib/fuzz-routes.ts written from the README (to be generated from the served sandbox document once issue 10 adds one)`,
+        `${indices.length} requests (seed ${options.seed}), ${CONCURRENCY} in flight, in ${round(seconds, 1)} s; Beseda ran with --rate-limit 1000000000 so that requests reach the operations rather than 429; every route comes from the served OpenAPI documents (messenger, auth, user, items, sandbox), the sandbox routes that would undo the fuzzer's world (reset, import, fault rules, token expiry and revocation) left out of the draw`,
         ...findings.notes(options.seed),
         ...unhealthy.map((p) => `server unhealthy after the run: ${p}`),
       ];

@@ -1,5 +1,7 @@
-// Builds the Fastify application: wire tolerance, the error handler, the request log, and the four
-// route groups (public, token, messenger, sandbox). Nothing here listens or opens files.
+// Builds the Fastify application: wire tolerance, the error handler, the request log, fault
+// injection, and the route groups (public pages, the served documents and /docs, media, the token
+// endpoint, the OAuth consent page, the messenger, Avito's core calls around it, the sandbox).
+// Nothing here listens or opens files.
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { SandboxClock } from "./clock.ts";
@@ -7,12 +9,17 @@ import type { Config } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { OPENAPI_FORMATS } from "./http/openapi/formats.ts";
 import { errorHandler, errorResponder } from "./http/plugins/error-handler.ts";
+import { faults } from "./http/plugins/faults.ts";
 import { gracefulClose } from "./http/plugins/graceful-close.ts";
 import { clientErrorHandler, protocolErrors } from "./http/plugins/protocol-errors.ts";
 import { RequestLogController } from "./http/plugins/request-log.ts";
+import { routeTable } from "./http/plugins/route-table.ts";
 import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
+import { coreRoutes } from "./http/routes/core/index.ts";
+import { docsRoutes } from "./http/routes/docs/index.ts";
 import { mediaRoutes } from "./http/routes/media/index.ts";
 import { messengerRoutes } from "./http/routes/messenger/index.ts";
+import { oauthRoutes } from "./http/routes/oauth/index.ts";
 import { publicRoutes } from "./http/routes/public/index.ts";
 import { sandboxRoutes } from "./http/routes/sandbox/index.ts";
 import { token } from "./http/routes/token/token.ts";
@@ -96,11 +103,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(wireTolerance);
   await app.register(gracefulClose);
   await app.register(formbody);
+  await app.register(routeTable);
+  // Before every route: it learns each route's operationId as the route is made.
+  await app.register(faults, {
+    ctx: deps.ctx,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    requestLog: logController,
+  });
 
   publicRoutes(app, deps.ctx);
+  docsRoutes(app, deps.ctx);
   mediaRoutes(app, deps.ctx);
   token(app, deps.ctx);
+  // The consent page: public, and its errors are HTML pages (routes/oauth/index.ts says why).
+  await app.register(oauthRoutes, { ctx: deps.ctx });
   await app.register(messengerRoutes, {
+    ctx: deps.ctx,
+    rateLimitPerMinute: deps.config.rateLimitPerMinute,
+  });
+  await app.register(coreRoutes, {
     ctx: deps.ctx,
     rateLimitPerMinute: deps.config.rateLimitPerMinute,
   });

@@ -1,69 +1,34 @@
-// The `beseda` command (started through cli.ts). `beseda serve [flags]` starts the server (what
-// `npm start` runs); flags and env vars are listed by `beseda serve --help` and in the README.
-// `beseda seed [flags]` fills an empty data dir with a generated world (seed-command.ts).
-import { ConfigError, loadConfig, SETTINGS } from "./config.ts";
-import { seedCommand, seedUsage } from "./seed-command.ts";
-import { type RunningServer, startServer } from "./server.ts";
-
-const SHUTDOWN_GRACE_MS = 10_000;
-
-function usage(): string {
-  const rows = SETTINGS.map((s) => `  --${s.flag.padEnd(14)} ${s.env.padEnd(30)} ${s.description}`);
-  return ["Usage: beseda serve [flags]", "", "  flag            env var", ...rows].join("\n");
-}
-
-function banner(server: RunningServer): string {
-  const lines = [
-    `Beseda is listening on ${server.url}`,
-    server.adminTokenSource === "configured"
-      ? "  sandbox admin token: as configured (BESEDA_ADMIN_TOKEN or --admin-token)"
-      : `  sandbox admin token: ${server.adminToken}`,
-  ];
-  if (server.demo) {
-    const { seller } = server.demo;
-    lines.push(
-      "  demo world seeded; the seller's credentials:",
-      `    user_id:       ${seller.user_id}`,
-      `    client_id:     ${seller.client_id}`,
-      `    client_secret: ${seller.client_secret}`,
-    );
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-async function serve(argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${usage()}\n`);
-    return;
-  }
-  const server = await startServer(loadConfig(argv, process.env));
-  process.stdout.write(banner(server));
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, "shutting down: finishing in-flight requests");
-    setTimeout(() => {
-      server.app.log.error("shutdown took too long; exiting");
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
+// The `beseda` command (started through cli.ts). `beseda serve [flags]` starts the server
+// (serve-command.ts); `beseda seed [flags]` fills an empty data dir with a generated world
+// (seed-command.ts); the sandbox verbs (`beseda accounts|chat|say|clock|fault|export|import|reset|
+// tail`) drive a running server (cli/sandbox-verbs.ts). Each loads only what it needs: a verb
+// that talks to a server over HTTP never loads the server.
+import { runSandboxVerb, sandboxVerbsUsage } from "./cli/sandbox-verbs.ts";
+import { ConfigError } from "./config.ts";
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (command === "serve") return serve(rest);
-  if (command === "seed") return seedCommand(rest);
-  process.stderr.write(`${usage()}\n\n${seedUsage()}\n`);
+  if (command === "serve") return (await import("./serve-command.ts")).serveCommand(rest);
+  if (command === "seed") return (await import("./seed-command.ts")).seedCommand(rest);
+  if (command !== undefined) {
+    const interrupt = new AbortController();
+    process.once("SIGINT", () => interrupt.abort());
+    const outcome = await runSandboxVerb(command, rest, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
+      interrupted: interrupt.signal,
+    });
+    if (outcome) {
+      process.exitCode = outcome.exitCode;
+      return;
+    }
+  }
+  const [{ serveUsage }, { seedUsage }] = await Promise.all([
+    import("./serve-command.ts"),
+    import("./seed-command.ts"),
+  ]);
+  process.stderr.write(`${serveUsage()}\n\n${seedUsage()}\n\n${sandboxVerbsUsage()}\n`);
   process.exitCode = command === undefined || command === "--help" ? 0 : 2;
 }
 

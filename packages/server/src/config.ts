@@ -1,6 +1,7 @@
 // The one typed configuration of the server. Every setting has an env var and a flag; the README's
 // settings table lists exactly the entries of SETTINGS (a test keeps them in step). Start-up fails
 // fast with a clear message on any bad value.
+import { accessSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -41,6 +42,10 @@ export interface Config {
   imageWorkers: number;
   /** Megabytes the image decodes running at once may take together. */
   imageMemoryMb: number;
+  /** A fixture (GET /sandbox/v1/export's document) loaded into an empty data dir at start. */
+  fixture: string | null;
+  /** Seeds the random source of ids and secrets; null: the system's generator. */
+  randomSeed: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -115,6 +120,16 @@ function durations(raw: string, name: string): number[] {
     throw new ConfigError(`${name} must list durations of at least 1s, got "${raw}"`);
   }
   return list;
+}
+
+function readableFile(raw: string, name: string): string {
+  const path = resolve(text(raw, name));
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ConfigError(`${name}: cannot read the file ${path}`);
+  }
+  return path;
 }
 
 function secret(raw: string, name: string): string {
@@ -305,6 +320,24 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description:
       "Megabytes the image decodes running at once may take together, as estimated from each header before decoding; an image that alone needs more is refused (400), the others wait their turn.",
     parse: integer(64, 1_048_576),
+  },
+  {
+    key: "fixture",
+    env: "BESEDA_FIXTURE",
+    flag: "fixture",
+    default: null,
+    description:
+      "A world exported by `GET /sandbox/v1/export`, loaded at start into an empty data dir instead of the demo world; a data dir that already holds a world keeps it (the banner says so). A bad file stops the start.",
+    parse: readableFile,
+  },
+  {
+    key: "randomSeed",
+    env: "BESEDA_RANDOM_SEED",
+    flag: "random-seed",
+    default: null,
+    description:
+      "Draw ids and secrets from a generator seeded with this integer, so that the same start makes the same ids, credentials and demo world. Predictable secrets: for tests, never on the internet.",
+    parse: integer(0, 2 ** 32 - 1),
   },
 ];
 

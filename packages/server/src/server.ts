@@ -8,12 +8,18 @@ import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { SandboxClock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { immutableCaches } from "./domain/immutable-cache.ts";
 import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
+import { cryptoRandom, seededRandom } from "./domain/random.ts";
+import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
+import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
+import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
+import { type ImportAnswer, worldIsEmpty } from "./domain/sandbox/import-world.ts";
+import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
@@ -35,6 +41,8 @@ export interface RunningServer {
   adminTokenSource: "configured" | "data dir" | "generated";
   /** Set when this start seeded the demo world. */
   demo: DemoWorld | null;
+  /** Set when a fixture was configured: what it loaded, or null when the data dir held a world. */
+  fixture: { path: string; loaded: ImportAnswer["imported"] | null } | null;
   ctx: DomainContext;
   clock: SandboxClock;
   close(): Promise<void>;
@@ -100,6 +108,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         signingKey: Buffer.from(signingKey, "hex"),
       },
       clock,
+      random: config.randomSeed === null ? cryptoRandom() : seededRandom(config.randomSeed),
       urls: new PublicUrls(() => config.publicUrl ?? url),
       settings: {
         tokenTtlSeconds: config.tokenTtlSeconds,
@@ -111,8 +120,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         wake: () => dispatcher.wake(),
         handOff: (deliveries) => dispatcher.handOff(deliveries),
         resync: () => dispatcher.resync(),
+        discard: () => dispatcher.discard(),
       },
       caches: immutableCaches(),
+      faults: new FaultRegistry(store, (error) =>
+        log.error({ err: error }, "writing the fault rules' counts failed; retried with the next"),
+      ),
     };
     const dispatcher = new WebhookDispatcher({
       store,
@@ -123,12 +136,30 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         giveUpAfterSeconds: config.webhookGiveUpAfter,
       },
       onError: (error) => log.error({ err: error }, "webhook dispatcher failed; retrying in 1 s"),
+      interceptor: webhookFaults(ctx.faults, clock),
     });
+    await ctx.faults.load();
+    const emptyAtStart = await worldIsEmpty(ctx);
+    await startRandomStream(ctx, emptyAtStart);
     const app = await buildApp({ config, ctx, clock, adminToken: admin.token, logger: log });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     if (address && typeof address === "object") url = listenUrl(config.host, address.port);
-    const demo = config.demo ? await seedDemoWorld(ctx) : null;
+    let demo: DemoWorld | null = null;
+    let fixture: RunningServer["fixture"] = null;
+    try {
+      // A fixture takes the demo world's place; like it, it goes only into an empty data dir.
+      if (config.fixture !== null) {
+        const loaded = emptyAtStart ? await loadFixtureFile(ctx, clock, config.fixture) : null;
+        fixture = { path: config.fixture, loaded };
+        if (!loaded)
+          log.warn({ fixture: config.fixture }, "the data dir holds a world: fixture not loaded");
+      } else if (config.demo) demo = await seedDemoWorld(ctx);
+    } catch (error) {
+      await app.close();
+      await dispatcher.stop();
+      throw error instanceof FixtureFileError ? new ConfigError(error.message) : error;
+    }
     // Deliveries left pending by an earlier run (a crash included) go out now.
     dispatcher.wake();
     return {
@@ -137,12 +168,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       adminToken: admin.token,
       adminTokenSource: admin.source,
       demo,
+      fixture,
       ctx,
       clock,
       close: async () => {
         await app.close();
         await images.close();
         await dispatcher.stop();
+        await ctx.faults.flush();
         await store.close();
       },
     };

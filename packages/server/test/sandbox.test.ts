@@ -64,6 +64,7 @@ describe("accounts and items", () => {
       name: "Ирина",
       client_id: expect.any(String),
       client_secret: expect.any(String),
+      redirect_uris: [],
     });
     expect(String(response.body.user_id)).toMatch(/^\d{8,10}$/);
     await expect(api.token(response.body)).resolves.toEqual(expect.any(String));

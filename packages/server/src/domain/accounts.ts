@@ -1,7 +1,7 @@
 // Accounts and items, created through the sandbox (or the demo world): the sellers and buyers of
 // the conversations, each account with its own client_id and client_secret.
 import { BesedaError } from "../errors/beseda-error.ts";
-import type { Account, AccountKind, Item } from "../store/records.ts";
+import type { Account, AccountKind, Item, ItemCategory } from "../store/records.ts";
 import {
   findAccount,
   findAccountByKind,
@@ -36,16 +36,16 @@ export function credentialsOf(account: Account): AccountCredentials {
   };
 }
 
-async function unusedUserId(db: Db): Promise<number> {
+async function unusedUserId(ctx: DomainContext, db: Db): Promise<number> {
   for (;;) {
-    const id = newUserId();
+    const id = newUserId(ctx.random);
     if (!(await findAccount(db, id))) return id;
   }
 }
 
-async function unusedItemId(db: Db): Promise<number> {
+async function unusedItemId(ctx: DomainContext, db: Db): Promise<number> {
   for (;;) {
-    const id = newItemId();
+    const id = newItemId(ctx.random);
     if (!(await findItem(db, id))) return id;
   }
 }
@@ -57,12 +57,12 @@ export async function insertNewAccount(
   kind: AccountKind = "user",
 ): Promise<Account> {
   const account: Account = {
-    id: await unusedUserId(db),
+    id: await unusedUserId(ctx, db),
     name,
     kind,
-    profileKey: newProfileKey(),
-    clientId: newClientId(),
-    clientSecret: newSecret(),
+    profileKey: newProfileKey(ctx.random),
+    clientId: newClientId(ctx.random),
+    clientSecret: newSecret(ctx.random),
     created: ctx.clock.now(),
   };
   await insertAccount(db, account);
@@ -103,6 +103,9 @@ export interface NewItem {
   title: string;
   priceString: string | null;
   statusId: number;
+  /** What getItemsInfo shows; not given: "" and {"id":0,"name":""} there. */
+  address?: string | null;
+  category?: ItemCategory | null;
 }
 
 export async function insertNewItem(
@@ -113,12 +116,14 @@ export async function insertNewItem(
 ): Promise<Item> {
   await requireAccount(db, ownerId);
   const item: Item = {
-    id: await unusedItemId(db),
+    id: await unusedItemId(ctx, db),
     ownerId,
     title: input.title,
     priceString: input.priceString,
     statusId: input.statusId,
     created: ctx.clock.now(),
+    address: input.address ?? null,
+    category: input.category ?? null,
   };
   await insertItem(db, item);
   return item;

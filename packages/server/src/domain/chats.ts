@@ -205,7 +205,7 @@ export async function openChat(
     if (existing) return { chat: openedChat(existing, memberIds), created: false };
     const now = at ?? ctx.clock.now();
     const chat: Chat = {
-      id: newChatId(input.type),
+      id: newChatId(ctx.random, input.type),
       type: input.type,
       itemId,
       pairKey,

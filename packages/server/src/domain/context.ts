@@ -7,6 +7,8 @@ import type { Store } from "../store/store.ts";
 import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
+import type { RandomSource } from "./random.ts";
+import type { FaultRegistry } from "./sandbox/faults-registry.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
 export interface DomainSettings {
@@ -26,6 +28,11 @@ export interface WebhookSignal {
    * unsubscription): forget what it remembers of them and follow the store.
    */
   resync(): void;
+  /**
+   * The store was emptied or replaced (a sandbox reset or import): forget everything, and drop the
+   * results of attempts still in flight rather than write them over the new world.
+   */
+  discard(): void;
 }
 
 export interface MediaContext {
@@ -40,8 +47,12 @@ export interface DomainContext {
   store: Store;
   media: MediaContext;
   clock: Clock;
+  /** Every id and secret is drawn from it (domain/ids.ts). */
+  random: RandomSource;
   urls: PublicUrls;
   settings: DomainSettings;
   webhooks: WebhookSignal & { transport: WebhookTransport };
   caches: ImmutableCaches;
+  /** The sandbox's fault rules, in memory (the store holds them too). */
+  faults: FaultRegistry;
 }

@@ -1,6 +1,8 @@
 // The demo world seeded into an empty data dir: one seller with a few items, several buyers, and
 // chats of every kind (u2i, u2u, a2u) holding every message type the sandbox knows, some read and
-// some not, so that a client pointed at a fresh server has something real to list.
+// some not, so that a client pointed at a fresh server has something real to list. Built one step
+// after another, never two at once: every id is drawn from ctx.random in the same order, so that
+// a seeded server (BESEDA_RANDOM_SEED) builds the same world every time.
 import { readFile } from "node:fs/promises";
 import { countAccounts } from "../store/repositories/accounts.ts";
 import { type AccountCredentials, createAccount, createItem, credentialsOf } from "./accounts.ts";
@@ -45,23 +47,26 @@ async function photo(ctx: DomainContext, ownerId: number, from: string, to: stri
 /** Seeds the demo world when the store holds no account yet; returns null otherwise. */
 export async function seedDemoWorld(ctx: DomainContext): Promise<DemoWorld | null> {
   if ((await countAccounts(ctx.store.db)) > 0) return null;
+  return buildDemoWorld(ctx);
+}
+
+/** Builds the demo world beside whatever the store holds (a sandbox reset has just emptied it). */
+export async function buildDemoWorld(ctx: DomainContext): Promise<DemoWorld> {
   const now = ctx.clock.now();
   const seller = await createAccount(ctx, "Мебель и техника «Беседа»");
-  const [alexey, olga, dmitry, ekaterina] = await Promise.all(
-    ["Алексей", "Ольга", "Дмитрий", "Екатерина"].map((name) => createAccount(ctx, name)),
-  );
-  if (!alexey || !olga || !dmitry || !ekaterina) throw new Error("demo buyers were not created");
+  const alexey = await createAccount(ctx, "Алексей");
+  const olga = await createAccount(ctx, "Ольга");
+  const dmitry = await createAccount(ctx, "Дмитрий");
+  const ekaterina = await createAccount(ctx, "Екатерина");
   const item = (title: string, price: string) =>
     createItem(ctx, seller.id, { title, priceString: price, statusId: 10 });
   const sofa = await item("Диван угловой, серый велюр", "25 000 ₽");
   const bike = await item("Велосипед Stels Navigator 700", "12 500 ₽");
   const phone = await item("iPhone 13, 128 ГБ", "45 000 ₽");
 
-  const [sofaPhoto, bikePhoto, voice] = await Promise.all([
-    photo(ctx, seller.id, "#8d99ae", "#2b2d42"),
-    photo(ctx, olga.id, "#2a9d8f", "#e9c46a"),
-    readFile(VOICE_SAMPLE).then((bytes) => storeVoice(ctx, uploadedFile(bytes))),
-  ]);
+  const sofaPhoto = await photo(ctx, seller.id, "#8d99ae", "#2b2d42");
+  const bikePhoto = await photo(ctx, olga.id, "#2a9d8f", "#e9c46a");
+  const voice = await storeVoice(ctx, uploadedFile(await readFile(VOICE_SAMPLE)));
 
   // Posts into a chat `ago` seconds before now, as `author`.
   const say = async (

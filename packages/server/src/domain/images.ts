@@ -1,13 +1,13 @@
 // Images: uploadImages (and its sandbox twin for the other side), the URLs of an image's sizes,
 // and what the media routes serve. Each upload gets its own id; the same bytes again reuse the
 // stored sizes instead of resizing anew.
-import { randomBytes, randomInt } from "node:crypto";
 import { BesedaError } from "../errors/beseda-error.ts";
 import type { Image } from "../store/records.ts";
 import { findImage, findImageBySource, insertImage } from "../store/repositories/media.ts";
 import type { Db } from "../store/store.ts";
 import { requireAccount } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
+import { newImageId } from "./ids.ts";
 import { IMAGE_SIZE_NAMES } from "./media/image-sizes.ts";
 import { uploadBlocks } from "./media/upload-blocks.ts";
 import type { UploadedFile } from "./media/uploaded-file.ts";
@@ -15,11 +15,6 @@ import { imageSizeUrls } from "./public-urls.ts";
 
 /** Production's limit on an upload (WIRE-NOTES: at most 24 MB). */
 export const MAX_IMAGE_BYTES = 24 * 1024 * 1024;
-
-/** "<digits>.<32 hex>", like production's 44540672315.96c51d74166f41d8b6cca4dbcaabf245. */
-function newImageId(): string {
-  return `${randomInt(10_000_000_000, 100_000_000_000)}.${randomBytes(16).toString("hex")}`;
-}
 
 /**
  * Stores an upload of `ownerId`; answers as uploadImages does: {"<image_id>": {size: url}}. The
@@ -46,7 +41,7 @@ export async function uploadImage(
     stored = { width: rendered.width, height: rendered.height, blobs };
   }
   const image: Image = {
-    id: newImageId(),
+    id: newImageId(ctx.random),
     ownerId,
     sourceHash,
     ...stored,

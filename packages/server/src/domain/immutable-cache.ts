@@ -1,7 +1,9 @@
 // In-memory copies of facts that never change once written: an access token's grant (its account,
 // scopes and expiry) and a chat's identity and members. Every messenger request needs them; kept
 // here, each is read from the store once rather than on every request. Only immutable facts go in,
-// so nothing here is ever invalidated, on one node or on several. Each cache holds a bounded
+// so nothing here is ever invalidated, on one node or on several, except when the sandbox empties
+// or replaces the whole world (reset, import): then every cache is cleared; and when a sandbox
+// fault expires an account's tokens now: its grants are dropped. Each cache holds a bounded
 // number of entries and drops the oldest first.
 import type { ChatType } from "../store/records.ts";
 
@@ -17,12 +19,26 @@ export class BoundedCache<K, V> {
     return this.#entries.get(key);
   }
 
+  /** Only when the store is emptied or replaced (a sandbox reset or import): facts of the old world. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   set(key: K, value: V): void {
     if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
     this.#entries.set(key, value);
+  }
+
+  /**
+   * Drops the entries whose value passes `test`. Only for the sandbox's token faults, which change
+   * what was taken for a fixed fact (an access token's expiry); on several nodes each must drop
+   * its own copies.
+   */
+  deleteWhere(test: (value: V) => boolean): void {
+    for (const [key, value] of this.#entries) if (test(value)) this.#entries.delete(key);
   }
 }
 

@@ -95,7 +95,7 @@ async function writeMessage(
       throw validationError({ quote_id: "must be the id of a message in this chat" });
     }
   }
-  const id = newMessageId();
+  const id = newMessageId(ctx.random);
   const created = input.created ?? ctx.clock.now();
   const { seq, eventPosition } = await advanceChat(db, chat.id, id, input.authorId, created);
   const message: Message = {

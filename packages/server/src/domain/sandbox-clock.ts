@@ -3,7 +3,7 @@
 import type { SandboxClock } from "../clock.ts";
 import { BesedaError } from "../errors/beseda-error.ts";
 import { getSetting, putSetting } from "../store/repositories/settings.ts";
-import type { Store } from "../store/store.ts";
+import type { Db, Store } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
 
 const OFFSET_KEY = "clock_offset_ms";
@@ -12,6 +12,11 @@ const OFFSET_KEY = "clock_offset_ms";
 export async function loadClockOffset(store: Store): Promise<number> {
   const stored = await getSetting(store.db, OFFSET_KEY);
   return stored === undefined ? 0 : Number(stored);
+}
+
+/** Keeps the offset for the next start, inside the caller's transaction (a sandbox import). */
+export async function saveClockOffset(db: Db, offsetMs: number): Promise<void> {
+  await putSetting(db, OFFSET_KEY, String(offsetMs));
 }
 
 export function clockState(clock: SandboxClock): { now: number; offset_seconds: number } {

@@ -11,7 +11,11 @@ export class SeedRandom {
   private c: number;
   private d: number;
 
-  constructor(seed: number) {
+  /**
+   * `stream` picks one of many independent sequences of the same seed; stream 0 is the seed's
+   * own (what `beseda seed` has always drawn).
+   */
+  constructor(seed: number, stream = 0) {
     let s = seed >>> 0;
     const splitmix = () => {
       s = (s + 0x9e3779b9) | 0;
@@ -24,6 +28,11 @@ export class SeedRandom {
     this.b = splitmix();
     this.c = splitmix();
     this.d = splitmix();
+    if (stream !== 0) {
+      s = (stream >>> 0) ^ 0x5bd1e995;
+      this.a ^= splitmix();
+      this.c ^= splitmix();
+    }
     for (let i = 0; i < 16; i++) this.uint32();
   }
 

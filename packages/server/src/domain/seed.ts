@@ -163,6 +163,8 @@ function planWorld(rng: SeedRandom, accountCount: number, hotChats: number, now:
       priceString: formatRubles(Math.round(rng.between(low, high) / 100) * 100),
       statusId,
       created: now - WINDOW - rng.int(180 * DAY),
+      address: null,
+      category: null,
     };
   };
   const [hot] = users;

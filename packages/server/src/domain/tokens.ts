@@ -1,14 +1,14 @@
 // OAuth tokens as production issues them: client_credentials gives a personal token with every
 // scope; authorization_code gives a token for the user who granted it, limited to the granted
-// scopes, plus a single-use refresh token. Tokens are opaque and stored only as SHA-256.
+// scopes, plus a single-use refresh token. Tokens are opaque and stored only as SHA-256. Codes
+// are issued in ./oauth/ (the consent page and the sandbox).
 import { timingSafeEqual } from "node:crypto";
 import { BesedaError } from "../errors/beseda-error.ts";
 import type { Account, GrantType } from "../store/records.ts";
-import { findAccount, findAccountByClientId } from "../store/repositories/accounts.ts";
+import { findAccountByClientId } from "../store/repositories/accounts.ts";
 import {
   findAuthorizationCode,
   findToken,
-  insertAuthorizationCode,
   insertToken,
   useAuthorizationCode,
   useToken,
@@ -17,11 +17,7 @@ import type { Db } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
 import { newSecret, sha256Hex } from "./ids.ts";
 
-export const MESSENGER_SCOPES = ["messenger:read", "messenger:write"] as const;
 export type Scope = string;
-
-/** Authorization codes are short-lived, as in every OAuth server. */
-export const AUTHORIZATION_CODE_TTL_SECONDS = 600;
 
 export interface TokenResponse {
   access_token: string;
@@ -33,7 +29,14 @@ export interface TokenResponse {
 
 export type TokenRequest =
   | { grant_type: "client_credentials"; client_id: string; client_secret: string }
-  | { grant_type: "authorization_code"; client_id: string; client_secret: string; code: string }
+  | {
+      grant_type: "authorization_code";
+      client_id: string;
+      client_secret: string;
+      code: string;
+      /** Must repeat the code's redirect_uri when its authorization request named one. */
+      redirect_uri: string | null;
+    }
   | {
       grant_type: "refresh_token";
       client_id: string;
@@ -68,7 +71,7 @@ async function issue(
   withRefresh: boolean,
 ): Promise<TokenResponse> {
   const now = ctx.clock.now();
-  const accessToken = newSecret();
+  const accessToken = newSecret(ctx.random);
   await insertToken(db, {
     tokenHash: sha256Hex(accessToken),
     kind: "access",
@@ -83,7 +86,7 @@ async function issue(
     token_type: "Bearer",
   };
   if (!withRefresh) return response;
-  const refreshToken = newSecret();
+  const refreshToken = newSecret(ctx.random);
   await insertToken(db, {
     tokenHash: sha256Hex(refreshToken),
     kind: "refresh",
@@ -123,6 +126,15 @@ export async function requestToken(
         if (code.expiresAt <= now) {
           throw new BesedaError("oauth_invalid_grant", {
             message: "The authorization code expired",
+          });
+        }
+        // Checked before the code is spent: a client that forgot redirect_uri may retry.
+        if (code.redirectUri !== null && request.redirect_uri !== code.redirectUri) {
+          throw new BesedaError("oauth_invalid_grant", {
+            message:
+              request.redirect_uri === null
+                ? "The code was issued for a redirect_uri: send the same redirect_uri"
+                : "The redirect_uri differs from the one the code was issued for",
           });
         }
         if (!(await useAuthorizationCode(db, code.codeHash, now))) {
@@ -171,36 +183,4 @@ export async function authenticate(ctx: DomainContext, accessToken: string): Pro
 
 export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes === null || principal.scopes.includes(scope);
-}
-
-export interface AuthorizationCodeRequest {
-  clientId: string;
-  userId: number;
-  scopes: readonly Scope[];
-  redirectUri: string | null;
-}
-
-/** Sandbox: what the consent page will do once a user approves an app. */
-export async function createAuthorizationCode(
-  ctx: DomainContext,
-  request: AuthorizationCodeRequest,
-): Promise<{ code: string; expires_in: number }> {
-  return ctx.store.transaction(async (db) => {
-    const app = await findAccountByClientId(db, request.clientId);
-    if (!app) throw new BesedaError("account_not_found", { message: "Unknown client_id" });
-    if (!(await findAccount(db, request.userId))) throw new BesedaError("account_not_found");
-    const code = newSecret();
-    const now = ctx.clock.now();
-    await insertAuthorizationCode(db, {
-      codeHash: sha256Hex(code),
-      clientId: request.clientId,
-      userId: request.userId,
-      scope: request.scopes.join(","),
-      redirectUri: request.redirectUri,
-      created: now,
-      expiresAt: now + AUTHORIZATION_CODE_TTL_SECONDS,
-      usedAt: null,
-    });
-    return { code, expires_in: AUTHORIZATION_CODE_TTL_SECONDS };
-  });
 }

@@ -1,11 +1,11 @@
 // Voice files: stored through the sandbox (Opus in MP4 only), carried by voice messages, and
 // reached through getVoiceFiles as signed links that work for one hour of the sandbox clock.
-import { randomBytes } from "node:crypto";
 import { BesedaError } from "../errors/beseda-error.ts";
 import { findVoice, insertVoice } from "../store/repositories/media.ts";
 import { attachmentsVisibleTo } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
+import { newVoiceId } from "./ids.ts";
 import { inspectMp4Audio } from "./media/mp4-audio.ts";
 import { joinedBytes, type UploadedFile } from "./media/uploaded-file.ts";
 import { signature, signatureMatches } from "./media/url-signer.ts";
@@ -27,7 +27,7 @@ export async function storeVoice(
   const bytes = joinedBytes(file);
   const audio = inspectMp4Audio(bytes);
   const blobKey = await ctx.media.blobs.put(bytes, file.sha256);
-  const id = randomBytes(16).toString("hex");
+  const id = newVoiceId(ctx.random);
   await insertVoice(ctx.store.db, {
     id,
     blobKey,

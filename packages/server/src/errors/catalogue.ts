@@ -84,6 +84,20 @@ export const ERRORS = {
   clock_backwards: api(400, "The sandbox clock only moves forward"),
   delivery_not_found: api(404, "Delivery not found"),
   no_subscription: api(409, "The account has no webhook subscription to deliver to"),
+  // Fixtures: import (the fields name every problem of the document) and reset
+  fixture_invalid: api(400, "The fixture is not valid; nothing was loaded"),
+  store_not_empty: api(
+    409,
+    "The store already holds a world: import with ?replace=true to replace everything (or reset it first)",
+  ),
+
+  // Fault injection: the answers a sandbox fault rule gives in production's words (the document's
+  // examples: purchasingError, serviceUnavailableError; 502 has none, so it says what it is), and
+  // the control API's own.
+  payment_required: api(402, "Payment required"),
+  bad_gateway: api(502, "Bad gateway"),
+  service_unavailable: api(503, "Service temporarily unavailable. Please, contact support"),
+  fault_not_found: api(404, "Fault rule not found"),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -46,7 +46,8 @@ function chunkSizes(total: number, columns: number): number[] {
   return sizes;
 }
 
-async function insertRows<T extends keyof Database>(
+/** Inserts rows into one table in multi-row statements, inside the caller's transaction. */
+export async function insertRows<T extends keyof Database>(
   db: Db,
   table: T,
   rows: readonly Insertable<Database[T]>[],

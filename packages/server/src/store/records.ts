@@ -21,6 +21,14 @@ export interface Item {
   priceString: string | null;
   statusId: number;
   created: number;
+  address: string | null;
+  category: ItemCategory | null;
+}
+
+/** A category of Avito's catalogue, as the sandbox was told it (Beseda keeps no catalogue). */
+export interface ItemCategory {
+  id: number;
+  name: string;
 }
 
 export interface Chat {

@@ -24,6 +24,10 @@ export interface ItemTable {
   price_string: string | null;
   status_id: number;
   created: number;
+  /** Migration 20261201050000: what getItemsInfo shows; null when the sandbox was not told. */
+  address: string | null;
+  category_id: number | null;
+  category_name: string | null;
 }
 
 export interface ChatTable {
@@ -171,6 +175,38 @@ export interface WebhookAttemptTable {
   error: string | null;
   /** The first 4 KB of the receiver's answer. */
   response_excerpt: string | null;
+  /** The sandbox fault rule that decided this attempt's outcome ("fault-3"), if any. */
+  fault_id: string | null;
+}
+
+/** A sandbox fault rule (migration 20261201030000); nulls are conditions or actions not set. */
+export interface FaultRuleTable {
+  id: Generated<number>;
+  /** An operationId, "*" (every operation) or "webhook" (the account's deliveries). */
+  operation: string;
+  user_id: number | null;
+  chat_id: string | null;
+  status: number | null;
+  latency_ms: number | null;
+  drop_when: "before" | "after" | null;
+  /** Seconds, for the Retry-After of an injected 429. */
+  retry_after: number | null;
+  times: number | null;
+  probability: number | null;
+  /** null: derived from the id. */
+  seed: number | null;
+  /** Unix seconds of the sandbox clock. */
+  until_time: number | null;
+  fired: Generated<number>;
+  matched: Generated<number>;
+  created: number;
+}
+
+/** An app's registered redirect URIs, in the order given (migration 20261201020000). */
+export interface AppRedirectUriTable {
+  user_id: number;
+  position: number;
+  uri: string;
 }
 
 export interface SettingTable {
@@ -187,10 +223,12 @@ export interface Database {
   blacklist: BlacklistTable;
   token: TokenTable;
   authorization_code: AuthorizationCodeTable;
+  app_redirect_uri: AppRedirectUriTable;
   image: ImageTable;
   voice: VoiceTable;
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: WebhookAttemptTable;
   setting: SettingTable;
+  fault_rule: FaultRuleTable;
 }

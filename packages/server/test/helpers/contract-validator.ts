@@ -13,7 +13,14 @@ import { OPENAPI_FORMATS } from "../../src/http/openapi/formats.ts";
 const ajv = new Ajv({
   allErrors: true,
   strict: false,
-  formats: { ...OPENAPI_FORMATS, uri: (value: string) => URL.canParse(value) },
+  formats: {
+    ...OPENAPI_FORMATS,
+    uri: (value: string) => URL.canParse(value),
+    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    "date-time": (value: string) =>
+      /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)),
+    date: /^\d{4}-\d\d-\d\d$/,
+  },
 });
 
 function closed(schema: unknown): unknown {

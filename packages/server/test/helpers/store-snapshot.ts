@@ -11,7 +11,13 @@ const TABLES = [
   "blacklist",
   "token",
   "authorization_code",
+  "app_redirect_uri",
   "setting",
+  "image",
+  "voice",
+  "webhook_subscription",
+  "webhook_delivery",
+  "fault_rule",
 ] as const;
 
 export async function storeSnapshot(store: Store): Promise<string> {

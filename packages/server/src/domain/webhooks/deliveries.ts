@@ -22,6 +22,8 @@ export interface AttemptView {
   status: number | null;
   error: string | null;
   response: string | null;
+  /** The sandbox fault rule that decided this attempt ("fault-3"); null: a real one. */
+  fault: string | null;
 }
 
 export interface DeliveryView {
@@ -55,6 +57,7 @@ function view(delivery: Delivery, attempts: readonly Attempt[]): DeliveryView {
       status: a.statusCode,
       error: a.error,
       response: a.responseExcerpt,
+      fault: a.faultId ?? null,
     })),
     created: iso(delivery.createdMs),
     next_attempt: delivery.status === "pending" ? iso(delivery.nextAttemptMs) : null,

@@ -58,6 +58,19 @@ interface Finished {
   update: DeliveryUpdate;
   /** The stream's next delivery, already sent on: the store promotes it with this result. */
   successor: DueDelivery | null;
+  /** The world it belongs to (see discard): a result of an earlier one is not written. */
+  generation: number;
+}
+
+/**
+ * Wraps each POST: the sandbox's fault rules (domain/sandbox/faults-webhooks.ts) may fail it,
+ * delay it or throw its answer away; the attempt is logged with the rule that did.
+ */
+export interface AttemptInterceptor {
+  post(
+    delivery: Delivery,
+    send: () => Promise<PostResult>,
+  ): Promise<{ result: PostResult; faultId: string | null }>;
 }
 
 export interface DispatcherOptions {
@@ -66,6 +79,7 @@ export interface DispatcherOptions {
   transport: WebhookTransport;
   retry: RetrySettings;
   onError: (error: unknown) => void;
+  interceptor?: AttemptInterceptor;
 }
 
 export class WebhookDispatcher {
@@ -92,6 +106,8 @@ export class WebhookDispatcher {
   #timer: NodeJS.Timeout | undefined;
   #timerAtMs = Number.POSITIVE_INFINITY;
   #stopped = false;
+  /** Counts discard()s: attempts remember the one they started in. */
+  #generation = 0;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -128,6 +144,20 @@ export class WebhookDispatcher {
    * unsubscription, a new URL): forget what is remembered and trust the store.
    */
   resync(): void {
+    this.#remembered.clear();
+    this.#rememberedCount = 0;
+    this.wake();
+  }
+
+  /**
+   * The store was emptied or replaced (a sandbox reset or import; called before and after its
+   * commit): what is remembered, waiting to be written or in flight belongs to a world that is
+   * gone. Attempts in flight end, but their results are dropped: written now they would fail, or,
+   * under a seeded random source, land on a new delivery that has the same id.
+   */
+  discard(): void {
+    this.#generation++;
+    for (const { delivery } of this.#finished.splice(0)) this.#held.delete(delivery.id);
     this.#remembered.clear();
     this.#rememberedCount = 0;
     this.wake();
@@ -194,9 +224,16 @@ export class WebhookDispatcher {
     this.#inFlight.set(stream, delivery.id);
     this.#held.add(delivery.id);
     const target = delivery.target;
-    const attempt = this.#attempt(delivery, target)
+    const generation = this.#generation;
+    const attempt = this.#attempt(delivery, target, generation)
       .then((finished) => {
         this.#inFlight.delete(stream);
+        if (generation !== this.#generation) {
+          // Of a discarded world: nothing to write, and its stream is free for the new one.
+          this.#held.delete(delivery.id);
+          this.wake();
+          return;
+        }
         // Ended for good: the stream's next delivery goes out now, if it is known.
         const next =
           finished.update.status === "pending" || this.#stopped
@@ -230,15 +267,23 @@ export class WebhookDispatcher {
     return true;
   }
 
-  async #attempt(delivery: Delivery, target: DeliveryTarget): Promise<Finished> {
-    const { clock, transport, retry } = this.#options;
+  async #attempt(
+    delivery: Delivery,
+    target: DeliveryTarget,
+    generation: number,
+  ): Promise<Finished> {
+    const { clock, transport, retry, interceptor } = this.#options;
     const startedMs = clock.nowMs();
-    const result: PostResult = await transport.post({
-      url: target.url,
-      body: delivery.body,
-      headers: { "content-type": "application/json", "user-agent": WEBHOOK_USER_AGENT },
-      signingKey: target.clientSecret,
-    });
+    const send = () =>
+      transport.post({
+        url: target.url,
+        body: delivery.body,
+        headers: { "content-type": "application/json", "user-agent": WEBHOOK_USER_AGENT },
+        signingKey: target.clientSecret,
+      });
+    const { result, faultId } = interceptor
+      ? await interceptor.post(delivery, send)
+      : { result: await send(), faultId: null };
     const endedMs = clock.nowMs();
     const attempts = delivery.attempts + 1;
     const attempt: Attempt = {
@@ -250,6 +295,7 @@ export class WebhookDispatcher {
       statusCode: result.statusCode,
       error: result.error,
       responseExcerpt: result.excerpt,
+      faultId,
     };
     // Only 200 counts as delivered (production's rule).
     if (result.statusCode === 200) {
@@ -264,6 +310,7 @@ export class WebhookDispatcher {
           finishedMs: endedMs,
         },
         successor: null,
+        generation,
       };
     }
     const retryAfter = parseRetryAfter(result.retryAfter, endedMs);
@@ -280,6 +327,7 @@ export class WebhookDispatcher {
         finishedMs: givesUp ? endedMs : null,
       },
       successor: null,
+      generation,
     };
   }
 
@@ -315,9 +363,12 @@ export class WebhookDispatcher {
    * Each stream whose head finished for good without a successor sent gets its next delivery
    * promoted, which is sent once this commits.
    */
-  async #flushBatch(batch: readonly Finished[]): Promise<void> {
+  async #flushBatch(all: readonly Finished[]): Promise<void> {
     const { store, clock } = this.#options;
+    let batch = all;
     const promoted = await store.transaction(async (db) => {
+      // Checked when the transaction runs: a reset or import committed before it discarded them.
+      batch = all.filter((f) => f.generation === this.#generation);
       const nowMs = clock.nowMs();
       await insertAttempts(
         db,

@@ -4,7 +4,6 @@
 // (production echoes an account's own messages). The caller hands the deliveries to the
 // dispatcher once the transaction has committed, so that fresh ones go out without being looked
 // up again.
-import { randomUUID } from "node:crypto";
 import type { Message } from "../../store/records.ts";
 import {
   type DueDelivery,
@@ -36,7 +35,7 @@ export async function enqueueMessageEvent(
   const timestamp = Math.floor(nowMs / 1000);
   const deliveries: DueDelivery[] = [];
   for (const [userId, target] of targets) {
-    const id = randomUUID();
+    const id = ctx.random.uuid();
     const delivery = {
       id,
       userId,

@@ -30,6 +30,12 @@ export interface OpenApiDocument {
 
 const require = createRequire(import.meta.url);
 export const messengerDocument = require("@beseda/contract/messenger.json") as OpenApiDocument;
+/** The calls around the messenger, from Avito's other APIs (corrected copies, served operations only). */
+export const userDocument = require("@beseda/contract/user.json") as OpenApiDocument;
+export const itemsDocument = require("@beseda/contract/items.json") as OpenApiDocument;
+export const authDocument = require("@beseda/contract/auth.json") as OpenApiDocument;
+/** Beseda's own document of the sandbox control API (/sandbox/v1). */
+export const sandboxDocument = require("@beseda/contract/sandbox.json") as OpenApiDocument;
 
 /** Keywords that are documentation only; ajv in strict mode would refuse them. */
 const ANNOTATIONS = new Set(["example", "examples", "x-examples", "x-code-samples"]);

@@ -23,6 +23,13 @@ function fieldName(error: AjvError): string {
   if (error.keyword === "required" && typeof error.params.missingProperty === "string") {
     parts.push(error.params.missingProperty);
   }
+  // A schema that refuses unknown fields names the one it found.
+  if (
+    error.keyword === "additionalProperties" &&
+    typeof error.params.additionalProperty === "string"
+  ) {
+    parts.push(error.params.additionalProperty);
+  }
   return parts.reduce((name, part) => {
     if (/^\d+$/.test(part)) return `${name}[${part}]`;
     return name === "" ? part : `${name}.${part}`;
@@ -39,7 +46,9 @@ function fieldsOf(
     const allowed = error.params.allowedValues;
     const message = Array.isArray(allowed)
       ? `must be one of ${allowed.join(", ")}`
-      : (error.message ?? "is invalid");
+      : error.keyword === "additionalProperties"
+        ? "is not a known field"
+        : (error.message ?? "is invalid");
     fields[name] ??= message;
   }
   return fields;

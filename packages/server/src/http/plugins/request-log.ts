@@ -1,5 +1,6 @@
-// One log line per request: method, path, status, duration and the account, if any. Secrets never
-// reach the log: query values of credential parameters are masked, and headers are not logged.
+// One log line per request: method, path, status, duration, the account, if any, and the sandbox
+// fault rule that acted on it, if one did. Secrets never reach the log: query values of
+// credential parameters are masked, and headers are not logged.
 // Fastify's LogController is where its own per-request lines come from; this one replaces both of
 // them (incoming and completed) with that single line.
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
@@ -29,12 +30,17 @@ export class RequestLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    const { fault } = request;
     const line = {
       method: request.method,
       url: redactUrl(request.url),
-      status: reply.statusCode,
+      // Dropped before the handler: nothing was answered, nor decided.
+      status: fault?.drop === "before" ? null : reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       user_id: request.principal?.userId,
+      // A sandbox fault rule acted on it (http/plugins/faults.ts); dropped: no answer was sent.
+      fault: fault?.id,
+      dropped: fault?.drop ?? undefined,
     };
     if (error) reply.log.error({ ...line, err: error }, "request");
     else reply.log.info(line, "request");

@@ -6,6 +6,10 @@ import * as webhooks from "./20261124020000-webhooks.ts";
 import * as unreadMessages from "./20261124030000-unread-messages.ts";
 import * as partialIndexes from "./20261201000000-partial-indexes.ts";
 import * as deliveryLogIndexes from "./20261201010000-delivery-log-indexes.ts";
+import * as redirectUris from "./20261201020000-redirect-uris.ts";
+import * as faultRules from "./20261201030000-fault-rules.ts";
+import * as itemDetails from "./20261201050000-item-details.ts";
+import * as messageTimeline from "./20261201060000-message-timeline.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -14,4 +18,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261124030000-unread-messages": unreadMessages,
   "20261201000000-partial-indexes": partialIndexes,
   "20261201010000-delivery-log-indexes": deliveryLogIndexes,
+  "20261201020000-redirect-uris": redirectUris,
+  "20261201030000-fault-rules": faultRules,
+  "20261201050000-item-details": itemDetails,
+  "20261201060000-message-timeline": messageTimeline,
 };

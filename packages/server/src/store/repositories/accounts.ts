@@ -69,6 +69,23 @@ export async function findAccountByKind(
   return row && toAccount(row);
 }
 
+/** Up to `limit` accounts of one kind, newest first (the consent page's choice of account). */
+export async function listAccountsOfKind(
+  db: Db,
+  kind: Account["kind"],
+  limit: number,
+): Promise<Account[]> {
+  const rows = await db
+    .selectFrom("account")
+    .selectAll()
+    .where("kind", "=", kind)
+    .orderBy("created", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(toAccount);
+}
+
 export async function countAccounts(db: Db): Promise<number> {
   const row = await db
     .selectFrom("account")
@@ -87,4 +104,15 @@ export async function findAccountByProfileKey(
     .where("profile_key", "=", profileKey)
     .executeTakeFirst();
   return row && toAccount(row);
+}
+
+/** Every account, oldest first: the sandbox's overview (a sandbox holds few). */
+export async function listAccounts(db: Db): Promise<Account[]> {
+  const rows = await db
+    .selectFrom("account")
+    .selectAll()
+    .orderBy("created")
+    .orderBy("id")
+    .execute();
+  return rows.map(toAccount);
 }

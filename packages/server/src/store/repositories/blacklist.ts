@@ -1,6 +1,8 @@
 // Who each account has blacklisted: those users can no longer write to it.
-import { sql } from "kysely";
+import { type Insertable, type Selectable, sql } from "kysely";
 import { precompiled } from "../precompiled.ts";
+import { num, numOrNull } from "../records.ts";
+import type { BlacklistTable } from "../schema.ts";
 import type { Db } from "../store.ts";
 
 export interface BlacklistEntry {
@@ -11,18 +13,33 @@ export interface BlacklistEntry {
   created: number;
 }
 
+function toEntry(row: Selectable<BlacklistTable>): BlacklistEntry {
+  return {
+    userId: num(row.user_id),
+    blockedUserId: num(row.blocked_user_id),
+    reasonId: row.reason_id,
+    itemId: numOrNull(row.item_id),
+    created: num(row.created),
+  };
+}
+
+/** The row of an entry: the inverse of toEntry. */
+export function blacklistRow(entry: BlacklistEntry): Insertable<BlacklistTable> {
+  return {
+    user_id: entry.userId,
+    blocked_user_id: entry.blockedUserId,
+    reason_id: entry.reasonId,
+    item_id: entry.itemId,
+    created: entry.created,
+  };
+}
+
 /** Adds or refreshes entries; blacklisting someone twice keeps one row with the latest reason. */
 export async function upsertBlacklist(db: Db, entries: readonly BlacklistEntry[]): Promise<void> {
   for (const entry of entries) {
     await db
       .insertInto("blacklist")
-      .values({
-        user_id: entry.userId,
-        blocked_user_id: entry.blockedUserId,
-        reason_id: entry.reasonId,
-        item_id: entry.itemId,
-        created: entry.created,
-      })
+      .values(blacklistRow(entry))
       .onConflict((oc) =>
         oc.columns(["user_id", "blocked_user_id"]).doUpdateSet({
           reason_id: entry.reasonId,
@@ -52,3 +69,14 @@ const blockedInChat = precompiled(["chatId", "authorId"], (db, v) =>
     .where("chat_member.user_id", "!=", v.authorId)
     .limit(sql.lit(1)),
 );
+
+/** Every entry, by account and blocked account: the sandbox's export. */
+export async function allBlacklistEntries(db: Db): Promise<BlacklistEntry[]> {
+  const rows = await db
+    .selectFrom("blacklist")
+    .selectAll()
+    .orderBy("user_id")
+    .orderBy("blocked_user_id")
+    .execute();
+  return rows.map(toEntry);
+}

@@ -213,3 +213,39 @@ export async function markMemberRead(
     .where("user_id", "=", userId)
     .execute();
 }
+
+/** Chats by newest activity, all of them or those one account takes part in. */
+export async function listChatsByActivity(
+  db: Db,
+  filter: { userId: number | null; limit: number },
+): Promise<Chat[]> {
+  let query = db.selectFrom("chat").selectAll("chat");
+  if (filter.userId !== null) {
+    query = query
+      .innerJoin("chat_member", "chat_member.chat_id", "chat.id")
+      .where("chat_member.user_id", "=", filter.userId);
+  }
+  const rows = await query
+    .orderBy("chat.updated", "desc")
+    .orderBy("chat.id", "desc")
+    .limit(filter.limit)
+    .execute();
+  return rows.map(toChat);
+}
+
+/** Every chat, by id: the sandbox's export. */
+export async function allChats(db: Db): Promise<Chat[]> {
+  const rows = await db.selectFrom("chat").selectAll().orderBy("id").execute();
+  return rows.map(toChat);
+}
+
+/** Every chat's members, by chat and account: the sandbox's export. */
+export async function allMembers(db: Db): Promise<ChatMember[]> {
+  const rows = await db
+    .selectFrom("chat_member")
+    .selectAll()
+    .orderBy("chat_id")
+    .orderBy("user_id")
+    .execute();
+  return rows.map(toMember);
+}

@@ -137,3 +137,32 @@ export async function attachmentsVisibleTo(
     .execute();
   return rows.flatMap((r) => (r.attachment_id === null ? [] : [r.attachment_id]));
 }
+
+/**
+ * Messages of every chat (or one) written at or after `since`, oldest first: what a follower of
+ * the whole sandbox polls. Within a second, one chat's messages keep their order (by seq).
+ * Inclusive, so a follower that keeps the ids of the last second misses nothing written in it.
+ */
+export async function listMessagesSince(
+  db: Db,
+  filter: { chatId: string | null; since: number; limit: number },
+): Promise<Message[]> {
+  const query = db.selectFrom("message").selectAll().where("created", ">=", filter.since);
+  const ordered =
+    filter.chatId === null
+      ? query.orderBy("created").orderBy("chat_id").orderBy("seq")
+      : query.where("chat_id", "=", filter.chatId).orderBy("seq");
+  const rows = await ordered.limit(filter.limit).execute();
+  return rows.map(toMessage);
+}
+
+/** Every message, by chat and then in its chat's order: the sandbox's export. */
+export async function allMessages(db: Db): Promise<Message[]> {
+  const rows = await db
+    .selectFrom("message")
+    .selectAll()
+    .orderBy("chat_id")
+    .orderBy("seq")
+    .execute();
+  return rows.map(toMessage);
+}

@@ -105,3 +105,18 @@ export async function useAuthorizationCode(db: Db, codeHash: string, at: number)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
+
+/**
+ * Sandbox (fault injection): every access token of the account that has not expired yet expires
+ * at `now`; returns how many did. Refresh tokens are left as they are.
+ */
+export async function expireAccessTokens(db: Db, userId: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable("token")
+    .set({ expires_at: now })
+    .where("user_id", "=", userId)
+    .where("kind", "=", "access")
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

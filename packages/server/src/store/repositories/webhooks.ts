@@ -64,6 +64,8 @@ export interface Attempt {
   statusCode: number | null;
   error: string | null;
   responseExcerpt: string | null;
+  /** The sandbox fault rule that decided the outcome ("fault-3"); null or absent: none. */
+  faultId?: string | null;
 }
 
 function toSubscription(row: Selectable<WebhookSubscriptionTable>): Subscription {
@@ -104,6 +106,7 @@ function toAttempt(row: Selectable<WebhookAttemptTable>): Attempt {
     statusCode: row.status_code,
     error: row.error,
     responseExcerpt: row.response_excerpt,
+    faultId: row.fault_id,
   };
 }
 
@@ -395,6 +398,7 @@ async function insertAttemptRows(db: Db, attempts: readonly Attempt[]): Promise<
         status_code: attempt.statusCode,
         error: attempt.error,
         response_excerpt: attempt.responseExcerpt,
+        fault_id: attempt.faultId ?? null,
       })),
     )
     .execute();
@@ -512,4 +516,24 @@ export async function listDeliveries(
     delivery,
     attempts: attempts.filter((a) => a.deliveryId === delivery.id),
   }));
+}
+
+/** The subscriptions of these accounts (one at most each). */
+export async function findSubscriptions(
+  db: Db,
+  userIds: readonly number[],
+): Promise<Subscription[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("webhook_subscription")
+    .selectAll()
+    .where("user_id", "in", userIds)
+    .execute();
+  return rows.map(toSubscription);
+}
+
+/** Every subscription, by account: the sandbox's export. */
+export async function allSubscriptions(db: Db): Promise<Subscription[]> {
+  const rows = await db.selectFrom("webhook_subscription").selectAll().orderBy("user_id").execute();
+  return rows.map(toSubscription);
 }

@@ -1,9 +1,10 @@
 // POST /sandbox/v1/authorization-codes {"client_id","user_id","scope"?,"redirect_uri"?} → 201
-// {"code","expires_in"}: what a user's consent gives an app, to exchange at /token with
-// grant_type=authorization_code (and then refresh).
+// {"code","expires_in"}: what a user's consent gives an app, without the consent page, to
+// exchange at /token with grant_type=authorization_code (and then refresh). The page's rules
+// hold: known scopes only; a redirect_uri must be registered by the app, and binds the code.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { createAuthorizationCode as create, MESSENGER_SCOPES } from "../../../domain/tokens.ts";
+import { createAuthorizationCode as create } from "../../../domain/oauth/authorization-codes.ts";
 import { userId } from "./schemas.ts";
 
 interface Route {
@@ -30,7 +31,7 @@ export function createAuthorizationCode(app: FastifyInstance, ctx: DomainContext
       const code = await create(ctx, {
         clientId: body.client_id,
         userId: body.user_id,
-        scopes: body.scope ? body.scope.split(",") : [...MESSENGER_SCOPES],
+        scope: body.scope ?? null,
         redirectUri: body.redirect_uri ?? null,
       });
       return reply.code(201).send(code);

@@ -1,4 +1,5 @@
-// POST /sandbox/v1/accounts/{user_id}/items {"title","price_string"?,"status_id"?} → 201 the item
+// POST /sandbox/v1/accounts/{user_id}/items {"title","price_string"?,"status_id"?,"address"?,
+// "category"?:{"id","name"}} → 201 the item (address and category are what getItemsInfo shows)
 import type { FastifyInstance } from "fastify";
 import {
   createItem as create,
@@ -10,7 +11,13 @@ import { accountParams, name } from "./schemas.ts";
 
 interface Route {
   Params: { user_id: number };
-  Body: { title: string; price_string?: string; status_id?: number };
+  Body: {
+    title: string;
+    price_string?: string;
+    status_id?: number;
+    address?: string;
+    category?: { id: number; name: string };
+  };
 }
 
 export function createItem(app: FastifyInstance, ctx: DomainContext) {
@@ -25,6 +32,15 @@ export function createItem(app: FastifyInstance, ctx: DomainContext) {
           title: name,
           price_string: { type: "string", maxLength: 100 },
           status_id: { type: "integer", enum: [...ITEM_STATUSES] },
+          address: { type: "string", minLength: 1, maxLength: 300 },
+          category: {
+            type: "object",
+            properties: {
+              id: { type: "integer", format: "int32", minimum: 1 },
+              name: { type: "string", minLength: 1, maxLength: 100 },
+            },
+            required: ["id", "name"],
+          },
         },
         required: ["title"],
       },
@@ -34,6 +50,8 @@ export function createItem(app: FastifyInstance, ctx: DomainContext) {
         title: body.title,
         priceString: body.price_string ?? null,
         statusId: body.status_id ?? ITEM_STATUS_ACTIVE,
+        address: body.address ?? null,
+        category: body.category ?? null,
       });
       return reply.code(201).send({
         item_id: item.id,
@@ -42,6 +60,8 @@ export function createItem(app: FastifyInstance, ctx: DomainContext) {
         price_string: item.priceString,
         status_id: item.statusId,
         url: ctx.urls.item(item.id),
+        address: item.address,
+        category: item.category,
       });
     },
   });

@@ -1,6 +1,7 @@
 // POST /token (form-encoded, as the auth document says; JSON accepted too) and GET /token with
 // query parameters (one popular bot does that); /token/ answers the same. Grants:
-// client_credentials, authorization_code, refresh_token. Errors in OAuth's own envelope.
+// client_credentials, authorization_code (with redirect_uri when the code is bound to one),
+// refresh_token. Errors in OAuth's own envelope.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import { requestToken, type TokenRequest } from "../../../domain/tokens.ts";
@@ -17,6 +18,13 @@ function field(fields: Fields, name: string): string {
   return value;
 }
 
+/** An optional parameter: null when absent or empty. */
+function optionalField(fields: Fields, name: string): string | null {
+  const raw = fields[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
 /** The grant a token request asks for, with every parameter it needs, or an OAuth error. */
 export function parseTokenRequest(fields: Fields): TokenRequest {
   const grantType = field(fields, "grant_type");
@@ -28,7 +36,12 @@ export function parseTokenRequest(fields: Fields): TokenRequest {
     case "client_credentials":
       return { grant_type: grantType, ...client };
     case "authorization_code":
-      return { grant_type: grantType, ...client, code: field(fields, "code") };
+      return {
+        grant_type: grantType,
+        ...client,
+        code: field(fields, "code"),
+        redirect_uri: optionalField(fields, "redirect_uri"),
+      };
     case "refresh_token":
       return { grant_type: grantType, ...client, refresh_token: field(fields, "refresh_token") };
     default:
@@ -49,8 +62,9 @@ export function token(app: FastifyInstance, ctx: DomainContext) {
     url: "/token",
     // HEAD would run the GET handler and issue a token nobody sees.
     exposeHeadRoute: false,
-    // A malformed body or a wrong content type is answered in OAuth's envelope too.
-    config: { oauthErrors: true },
+    // A malformed body or a wrong content type is answered in OAuth's envelope too. The
+    // operationId is the auth document's: sandbox fault rules name the endpoint by it.
+    config: { oauthErrors: true, operationId: "getAccessToken" },
     handler: async (request, reply) => {
       reply.header("Cache-Control", "no-store");
       return requestToken(ctx, parseTokenRequest(fieldsOf(request)));

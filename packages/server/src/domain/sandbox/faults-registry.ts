@@ -1,0 +1,147 @@
+// The fault rules in memory: a snapshot of the store's, read by every request that may match
+// (with no rule, a request costs one Set lookup). The store stays the truth: rules are written
+// there first and then added here, and the counts each match changes are written back soon after
+// (one transaction per turn; the listing waits for it). The operations requests can be matched by
+// are told here by the HTTP layer as its routes are made. Delays injected by rules sleep here, so
+// that closing the server cuts them short.
+import { setTimeout as sleep } from "node:timers/promises";
+import { listFaultRules, updateFaultCounts } from "../../store/repositories/faults.ts";
+import type { Store } from "../../store/store.ts";
+import { decide, type FaultTarget, matches } from "./faults-firing.ts";
+import {
+  ANY_OPERATION,
+  type FaultOperation,
+  type FaultRule,
+  ruleOf,
+  WEBHOOK_OPERATION,
+} from "./faults-rules.ts";
+
+export class FaultRegistry {
+  readonly #store: Store;
+  readonly #onError: (error: unknown) => void;
+  /** Oldest first: the first that fires acts, the others are not consulted. */
+  #rules: FaultRule[] = [];
+  /** The operations the rules name ("*" included): the fast path's whole test. */
+  #named = new Set<string>();
+  readonly #operations = new Map<string, FaultOperation>([
+    [WEBHOOK_OPERATION, { operationId: WEBHOOK_OPERATION, takesChat: true }],
+  ]);
+  readonly #dirty = new Set<FaultRule>();
+  #flushing: Promise<void> | null = null;
+  readonly #closing = new AbortController();
+
+  constructor(store: Store, onError: (error: unknown) => void) {
+    this.#store = store;
+    this.#onError = onError;
+  }
+
+  /** Reads the store's rules (at start-up, or after the store changed under the snapshot). */
+  async load(): Promise<void> {
+    // Counts not written yet go first, so that what is read back holds them.
+    await this.flush();
+    this.#replace((await listFaultRules(this.#store.db)).map(ruleOf));
+  }
+
+  /** An operation requests can be matched by (told by the HTTP layer for each of its routes). */
+  addOperation(operation: FaultOperation): void {
+    this.#operations.set(operation.operationId, operation);
+  }
+
+  get operations(): ReadonlyMap<string, FaultOperation> {
+    return this.#operations;
+  }
+
+  /** False when no rule can match the operation: the request goes on untouched. */
+  mayMatch(operation: string): boolean {
+    if (this.#named.size === 0) return false;
+    return (
+      this.#named.has(operation) ||
+      (operation !== WEBHOOK_OPERATION && this.#named.has(ANY_OPERATION))
+    );
+  }
+
+  /** True when a rule of the operation names an account (the caller may have to look it up). */
+  wantsAccount(operation: string): boolean {
+    return this.#rules.some(
+      (r) => r.userId !== null && (r.operation === operation || r.operation === ANY_OPERATION),
+    );
+  }
+
+  /** The rule that acts on this request, counted; null when none fires. */
+  pick(target: FaultTarget, now: number): FaultRule | null {
+    let fired: FaultRule | null = null;
+    for (const rule of this.#rules) {
+      if (!matches(rule, target)) continue;
+      const matchedBefore = rule.matched;
+      const fires = decide(rule, now);
+      if (rule.matched !== matchedBefore) this.#markDirty(rule);
+      if (fires) {
+        fired = rule;
+        break;
+      }
+    }
+    return fired;
+  }
+
+  add(rule: FaultRule): void {
+    this.#replace([...this.#rules, rule].sort((a, b) => a.key - b.key));
+  }
+
+  remove(key: number): void {
+    this.#replace(this.#rules.filter((r) => r.key !== key));
+  }
+
+  clear(): void {
+    this.#replace([]);
+  }
+
+  /** Sleeps `ms`, or less if the server closes meanwhile. */
+  async delay(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.#closing.signal });
+    } catch {
+      // Aborted: the server is closing; what follows runs at once.
+    }
+  }
+
+  /** Cuts every delay short, now and from now on: the server is closing. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  /** Writes every count changed so far to the store. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#dirty.size === 0) return;
+    this.#flushing = this.#write().finally(() => {
+      this.#flushing = null;
+    });
+    await this.#flushing;
+  }
+
+  #replace(rules: FaultRule[]): void {
+    this.#rules = rules;
+    this.#named = new Set(rules.map((r) => r.operation));
+  }
+
+  #markDirty(rule: FaultRule): void {
+    const first = this.#dirty.size === 0;
+    this.#dirty.add(rule);
+    if (first && !this.#flushing) setImmediate(() => void this.flush().catch(this.#onError));
+  }
+
+  async #write(): Promise<void> {
+    const rules = [...this.#dirty];
+    this.#dirty.clear();
+    // Values read now, when the transaction is built: a later match marks the rule dirty again.
+    const counts = rules.map((r) => ({ id: r.key, fired: r.fired, matched: r.matched }));
+    try {
+      await this.#store.transaction((db) => updateFaultCounts(db, counts));
+    } catch (error) {
+      for (const rule of rules) this.#dirty.add(rule);
+      throw error;
+    }
+    // Matches during the write: their counts go out next turn.
+    if (this.#dirty.size > 0) setImmediate(() => void this.flush().catch(this.#onError));
+  }
+}

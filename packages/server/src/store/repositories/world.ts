@@ -1,0 +1,102 @@
+// The whole world at once, for the sandbox's export, import and reset: every row of the world's
+// tables read in one go, written in multi-row statements, or every table emptied, in the order the
+// foreign keys allow. Each function runs inside the caller's transaction, so that an export reads
+// one consistent state and an import or reset is all or nothing.
+import { insertRows } from "../bulk.ts";
+import type { Account, Chat, ChatMember, Image, Item, Message, Voice } from "../records.ts";
+import type { Database } from "../schema.ts";
+import type { Db } from "../store.ts";
+import { accountRow, listAccounts } from "./accounts.ts";
+import { allBlacklistEntries, type BlacklistEntry, blacklistRow } from "./blacklist.ts";
+import { allChats, allMembers, chatRow, type MemberOfChat, memberRow } from "./chats.ts";
+import { allItems, itemRow } from "./items.ts";
+import { allImages, allVoices, imageRow, voiceRow } from "./media.ts";
+import { allMessages, messageRow } from "./messages.ts";
+import { allRedirectUris, replaceRedirectUris } from "./redirect-uris.ts";
+import { allSubscriptions, putSubscription, type Subscription } from "./webhooks.ts";
+
+/** The world as the store holds it (tokens, deliveries, fault rules and settings aside). */
+export interface StoredWorld {
+  accounts: Account[];
+  /** Each app's registered redirect URIs, in order, by account id (only accounts with some). */
+  redirectUris: Map<number, string[]>;
+  items: Item[];
+  chats: Chat[];
+  members: ChatMember[];
+  /** By chat, each chat's in its order. */
+  messages: Message[];
+  blacklist: BlacklistEntry[];
+  subscriptions: Subscription[];
+  images: Image[];
+  voices: Voice[];
+}
+
+/** A world to write: the same, with each member's row carrying the chat columns it mirrors. */
+export interface NewWorld extends Omit<StoredWorld, "members"> {
+  members: MemberOfChat[];
+}
+
+export async function readWorld(db: Db): Promise<StoredWorld> {
+  return {
+    accounts: await listAccounts(db),
+    redirectUris: await allRedirectUris(db),
+    items: await allItems(db),
+    chats: await allChats(db),
+    members: await allMembers(db),
+    messages: await allMessages(db),
+    blacklist: await allBlacklistEntries(db),
+    subscriptions: await allSubscriptions(db),
+    images: await allImages(db),
+    voices: await allVoices(db),
+  };
+}
+
+/** Writes a world, parents before children, into a store that holds none of its ids. */
+export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
+  await insertRows(db, "account", world.accounts.map(accountRow));
+  for (const [userId, uris] of world.redirectUris) await replaceRedirectUris(db, userId, uris);
+  await insertRows(db, "item", world.items.map(itemRow));
+  await insertRows(db, "chat", world.chats.map(chatRow));
+  await insertRows(db, "chat_member", world.members.map(memberRow));
+  await insertRows(
+    db,
+    "message",
+    world.messages.map((message) => messageRow(message)),
+  );
+  await insertRows(db, "blacklist", world.blacklist.map(blacklistRow));
+  for (const subscription of world.subscriptions) await putSubscription(db, subscription);
+  await insertRows(db, "image", world.images.map(imageRow));
+  await insertRows(db, "voice", world.voices.map(voiceRow));
+}
+
+/**
+ * Every table, in the order it is emptied: a table before those it references. Typed over the
+ * whole schema, so that a new table does not compile until it has its place here (a reset must
+ * leave nothing of the old world behind).
+ */
+const EMPTYING_ORDER: { readonly [T in keyof Database]: number } = {
+  webhook_attempt: 0,
+  webhook_delivery: 1,
+  webhook_subscription: 2,
+  token: 3,
+  authorization_code: 4,
+  app_redirect_uri: 5,
+  fault_rule: 6,
+  blacklist: 7,
+  message: 8,
+  chat_member: 9,
+  chat: 10,
+  image: 11,
+  voice: 12,
+  item: 13,
+  account: 14,
+  setting: 15,
+};
+
+/** Deletes every row of every table (the clock's offset and the other settings too). */
+export async function emptyStore(db: Db): Promise<void> {
+  const tables = (Object.keys(EMPTYING_ORDER) as (keyof Database)[]).sort(
+    (a, b) => EMPTYING_ORDER[a] - EMPTYING_ORDER[b],
+  );
+  for (const table of tables) await db.deleteFrom(table).execute();
+}

@@ -29,7 +29,7 @@ interface DocumentParameter {
 interface DocumentOperation {
   operationId: string;
   parameters?: DocumentParameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
 }
 
@@ -141,6 +141,18 @@ describe("the document and the routes", () => {
       if (routeBody === undefined && documentBody === undefined) continue;
       if (routeBody === undefined) continue; // validated in the domain (or multipart): prose only
       if (!sameSchema(documentBody, routeBody)) differing.push(key);
+    }
+    expect(differing).toEqual([]);
+  });
+
+  test("a body is documented as required exactly when the route refuses a request without one", () => {
+    const differing: string[] = [];
+    for (const [key, route] of routes) {
+      const body = route.schema?.body as { type?: unknown } | undefined;
+      const documented = operations.get(key)?.requestBody;
+      if (body === undefined || documented === undefined) continue;
+      const optional = Array.isArray(body.type) && body.type.includes("null");
+      if ((documented.required === true) === optional) differing.push(key);
     }
     expect(differing).toEqual([]);
   });

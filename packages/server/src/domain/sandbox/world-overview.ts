@@ -2,7 +2,7 @@
 // participant sees them (both users, both unread counts); the messages of every chat in the order
 // they were written. What `beseda accounts|chat|tail` print and the console will draw; the
 // messenger API's own views (one participant's point of view) stay in ../views/.
-import type { ChatType, Message } from "../../store/records.ts";
+import type { ChatType, ItemCategory, Message } from "../../store/records.ts";
 import { listAccounts } from "../../store/repositories/accounts.ts";
 import { findMembers, listChatsByActivity } from "../../store/repositories/chats.ts";
 import { findItemsOfOwners } from "../../store/repositories/items.ts";
@@ -25,6 +25,8 @@ export interface AccountOverview {
     title: string;
     price_string: string | null;
     status_id: number;
+    address: string | null;
+    category: ItemCategory | null;
     url: string;
   }[];
   subscription: { url: string; version: string } | null;
@@ -58,6 +60,8 @@ export async function accountsOverview(
             title: item.title,
             price_string: item.priceString,
             status_id: item.statusId,
+            address: item.address,
+            category: item.category,
             url: ctx.urls.item(item.id),
           })),
         subscription: subscription

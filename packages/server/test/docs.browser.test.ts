@@ -3,29 +3,16 @@
 // Beseda for anything (no CDN, no fonts, no validator badge).
 //
 // Chromium is required, not optional: without it this file fails and says how to install it.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./helpers/chromium.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-
-const CHROMIUM = process.env.BESEDA_CHROMIUM ?? "/usr/bin/chromium";
 
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the /docs browser test needs it. Install it with ` +
-        "`apt-get install -y chromium` (Debian; .ci/run does this on a clean machine), or point " +
-        "BESEDA_CHROMIUM at a Chromium binary.",
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    headless: true,
-  });
+  browser = await launchChromium("the /docs browser tests");
   server = await startTestServer();
 }, 60_000);
 

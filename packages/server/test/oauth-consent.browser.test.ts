@@ -5,16 +5,14 @@
 // error page. No JavaScript is needed by the page; none runs on it (its CSP allows none).
 //
 // Chromium is required, not optional: without it this file fails and says how to install it.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Credentials, TestApi } from "./helpers/api.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 import { makeWorld, type World } from "./helpers/world.ts";
 
-const CHROMIUM = process.env.BESEDA_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"];
 /** Characters that need encoding on the way there and back, and some that need escaping. */
 const STATE = "csrf 42/ü&x=<y>\"'#";
 
@@ -27,18 +25,7 @@ let app: Credentials & { redirect_uris: string[] };
 let redirectUri: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the consent page's browser tests need it. Install it ` +
-        "with `apt-get install -y chromium` (Debian; .ci/run does this on a clean machine), " +
-        "or point BESEDA_CHROMIUM at a Chromium binary.",
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium("the consent page's browser tests");
   server = await startTestServer();
   api = new TestApi(server.url, server.adminToken);
   w = await makeWorld(api);

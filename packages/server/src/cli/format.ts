@@ -1,22 +1,14 @@
 // How the sandbox verbs print: times of the sandbox clock in UTC, and a message as one line a
 // person reads ("12:04:05 u2i-… Покупатель (42424242): Здравствуйте!").
+import type { SandboxMessage } from "../domain/sandbox/world-overview.ts";
 
 /** "2026-12-01 12:04:05" (UTC) for unix seconds. */
 export function formatTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace("T", " ").slice(0, 19);
 }
 
-export interface PrintedMessage {
-  id: string;
-  chat_id: string;
-  author_id: number;
-  created: number;
-  type: string;
-  content: Record<string, unknown>;
-  quote_id: string | null;
-  read: number | null;
-  deleted: number | null;
-}
+/** A message as the sandbox's GET /messages lists it. */
+export type PrintedMessage = SandboxMessage;
 
 /** The words of a message of any type, on one line. */
 export function messageText(message: PrintedMessage): string {

@@ -2,7 +2,8 @@
 // table, writes every figure as JSON to reliability-results/ and the table into RELIABILITY.md
 // (with the machine, date and command). `--smoke` runs each small (part of `npm test`);
 // `--only NAME` runs one; `--requests N` sizes the fuzzer (`npm run fuzz` is 100,000); `--seed S`
-// replays a run. Exits 1 when an invariant is broken, so a finding cannot go unnoticed.
+// replays a run; `--soak-seconds N` runs the soak longer, to tell a leak from the sawtooth of
+// workers starting and ending. Exits 1 when an invariant is broken, so a finding cannot go unnoticed.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     requests: { type: "string" },
     seed: { type: "string" },
+    "soak-seconds": { type: "string" },
   },
 });
 const chosen = SCENARIOS.filter((s) => !values.only || s.name === values.only);
@@ -32,8 +34,11 @@ if (chosen.length === 0) {
 }
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const requests = values.requests === undefined ? undefined : Number(values.requests);
-if (!Number.isSafeInteger(seed) || (requests !== undefined && !(requests > 0))) {
-  console.error("--seed and --requests take positive integers");
+const soakSeconds =
+  values["soak-seconds"] === undefined ? undefined : Number(values["soak-seconds"]);
+const positive = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n > 0);
+if (!Number.isSafeInteger(seed) || !positive(requests) || !positive(soakSeconds)) {
+  console.error("--seed, --requests and --soak-seconds take positive integers");
   process.exit(2);
 }
 
@@ -45,6 +50,7 @@ for (const scenario of chosen) {
       smoke: values.smoke,
       seed,
       ...(requests === undefined ? {} : { requests }),
+      ...(soakSeconds === undefined ? {} : { soakSeconds }),
     }),
   );
 }
@@ -56,6 +62,7 @@ const command = [
   values.smoke ? "--smoke" : "",
   values.only ? `--only ${values.only}` : "",
   requests === undefined ? "" : `--requests ${requests}`,
+  soakSeconds === undefined ? "" : `--soak-seconds ${soakSeconds}`,
   `--seed ${seed}`,
 ]
   .filter(Boolean)

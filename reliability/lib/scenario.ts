@@ -24,6 +24,8 @@ export interface ReliabilityOptions {
   requests?: number;
   /** Seed of every random choice, so that a finding can be replayed. */
   seed: number;
+  /** For the soak: how long it runs (default 180 s; 10 s in smoke mode). */
+  soakSeconds?: number;
 }
 
 export interface ReliabilityScenario {

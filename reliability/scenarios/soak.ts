@@ -70,8 +70,8 @@ export const soak: ReliabilityScenario = {
   name: "soak",
   description:
     "a steady mixed load with webhook deliveries; RSS and open file handles sampled every second must level off",
-  async run({ smoke, seed }): Promise<ReliabilityResult> {
-    const seconds = smoke ? 10 : 180;
+  async run({ smoke, seed, soakSeconds }): Promise<ReliabilityResult> {
+    const seconds = soakSeconds ?? (smoke ? 10 : 180);
     const random = seededRandom(seed);
     const sink = await startWebhookSink();
     const server = await startBenchServer(SERVER_ARGS);

@@ -42,7 +42,11 @@ const REPLACE_AFTER_PEAK_BYTES = 64 * 1024 * 1024;
 const DEFAULTS = {
   timeoutMs: 60_000,
   maxWaitingBytes: 256 * 1024 * 1024,
-  idleMs: 3_000,
+  // Long enough that a steady trickle of uploads keeps its workers: a worker started and ended
+  // every few seconds left memory behind in the allocator's per-thread arenas (the soak's RSS
+  // grew ~10 MB a minute with 3 s, ~2 with 30 s and more). Workers that held much memory are
+  // replaced as soon as they are done, whatever this says.
+  idleMs: 30_000,
   onError: () => {},
 };
 /** The worker's JavaScript heap; the pixels live outside it, in buffers and WebAssembly memory. */

@@ -11,6 +11,11 @@ async function main(): Promise<void> {
   if (command === "serve") return (await import("./serve-command.ts")).serveCommand(rest);
   if (command === "seed") return (await import("./seed-command.ts")).seedCommand(rest);
   if (command !== undefined) {
+    // `beseda accounts | head`: a reader that stops early is not an error of ours.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
     const interrupt = new AbortController();
     process.once("SIGINT", () => interrupt.abort());
     const outcome = await runSandboxVerb(command, rest, {

@@ -250,6 +250,17 @@ describe("failures", () => {
     expect(run.stderr()).toContain("no Beseda at http://127.0.0.1:9");
   });
 
+  test("a reader that stops early (beseda accounts | head): exit 0, no stack trace", async () => {
+    const run = runCli(["accounts"], {
+      BESEDA_URL: server.url,
+      BESEDA_ADMIN_TOKEN: server.adminToken,
+    });
+    // The pipe closes before the verb writes a line, as head does after its lines.
+    run.child.stdout?.destroy();
+    expect((await run.exited).code).toBe(0);
+    expect(run.stderr()).toBe("");
+  });
+
   test("an unknown option: exit 2 with the verb's usage", async () => {
     const wrong = await beseda("say", w.chatId, "--loud");
     expect(wrong.code).toBe(2);

@@ -3,10 +3,11 @@
 // start with exit code 2; `--random-seed N` (BESEDA_RANDOM_SEED) makes the same ids, credentials
 // and demo world on every start, others for another seed, and never repeats the ids a data dir
 // already holds (after a restart or an import), so that creating more never collides.
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Credentials, TestApi } from "./helpers/api.ts";
+import { postMultipart } from "./helpers/media.ts";
 import {
   bannerValue,
   runCli,
@@ -274,6 +275,28 @@ describe("--random-seed", () => {
         await fresh.stop();
       }
     });
+  });
+  test("a data dir that holds only a voice file holds a world: a restart draws new ids, an import is refused", async () => {
+    // The sandbox stores voice files without an account: their ids were drawn all the same.
+    const voice = readFileSync(new URL("../assets/voice-sample.mp4", import.meta.url));
+    const upload = (server: TestServer) =>
+      postMultipart<{ voice_id: string }>(`${server.url}/sandbox/v1/voices`, server.adminToken, [
+        { field: "file", bytes: voice, filename: "voice.mp4", type: "audio/mp4" },
+      ]);
+    let server = await startTestServer({ randomSeed: 5 });
+    const first = await upload(server);
+    expect(first.status, first.text).toBe(201);
+    await server.close();
+    server = await startTestServer({ dataDir: server.dataDir, randomSeed: 5 });
+    try {
+      const second = await upload(server);
+      expect(second.status, second.text).toBe(201);
+      expect(second.body.voice_id).not.toBe(first.body.voice_id);
+      const refused = await importInto(new TestApi(server.url, server.adminToken), HAND_WRITTEN);
+      expect(refused.status, refused.text).toBe(409);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -664,6 +664,14 @@ describe("reset", () => {
     expect(response.body.error.fields).toHaveProperty(["demo"]);
     expect(await storeSnapshot(target.ctx.store)).toBe(before);
   });
+
+  test("a misspelt field is refused, not taken for the default: a reset wipes the world", async () => {
+    const before = await storeSnapshot(target.ctx.store);
+    const response = await targetApi.sandbox<ErrorBody>("POST", "/reset", { Demo: false });
+    expect(response.status).toBe(400);
+    expect(response.body.error.fields).toHaveProperty(["Demo"]);
+    expect(await storeSnapshot(target.ctx.store)).toBe(before);
+  });
 });
 
 describe("webhook deliveries in flight when the world goes", () => {

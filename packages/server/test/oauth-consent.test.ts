@@ -272,6 +272,10 @@ describe("a refused request: an HTML error page with a 4xx, never a redirect, no
       "redirect_uri",
     ],
     ["state twice", () => authorizeParams({ state: ["a", "b"] }), "state"],
+    // A browser's form sends these back changed (CRLF for a lone LF or CR, U+FFFD for NUL).
+    ["a state with a lone LF", () => authorizeParams({ state: "a\nb" }), "state"],
+    ["a state with a lone CR", () => authorizeParams({ state: "a\rb" }), "state"],
+    ["a state with a NUL", () => authorizeParams({ state: "a\u0000b" }), "state"],
   ];
 
   async function expectErrorPage(response: Response, field: string, status = 400) {
@@ -400,6 +404,13 @@ describe("the redirect back to the app", () => {
     expect(url.searchParams.get("state")).toBe(STATE);
     expect(url.searchParams.has("code")).toBe(false);
     expect(await storeSnapshot(server.ctx.store)).toBe(before);
+  });
+
+  test("a state with CRLF or a tab comes back as it is: a browser's form keeps those", async () => {
+    const state = "line 1\r\nline 2\tend";
+    const fields = hiddenFields(await (await openConsent(authorizeParams({ state }))).text());
+    const url = location(await approve(fields));
+    expect(url.searchParams.get("state")).toBe(state);
   });
 
   test("no state: none comes back; an empty state comes back empty", async () => {
@@ -592,6 +603,19 @@ describe("POST /sandbox/v1/authorization-codes", () => {
     const unbound = await sandboxCode({});
     expect(unbound.status).toBe(201);
     expectToken(await exchange(unbound.body.code));
+  });
+
+  test("any redirect_uri the app could register will do, as the consent page takes it", async () => {
+    // Printable ASCII that a strict URI format refuses, yet registration accepts.
+    const odd = "http://127.0.0.1:9/cb/{app}?x=a|b";
+    const registering = await createApp("Странные ссылки", [odd]);
+    const response = await api.sandbox<{ code: string }>("POST", "/authorization-codes", {
+      client_id: registering.client_id,
+      user_id: w.seller.user_id,
+      redirect_uri: odd,
+    });
+    expect(response.status, response.text).toBe(201);
+    expectToken(await exchange(response.body.code, odd, registering));
   });
 
   test("only known scopes", async () => {

@@ -121,6 +121,13 @@ export async function checkAuthorizationRequest(
   if (state !== null && !state.isWellFormed()) {
     throw validationError({ state: "is not well-formed Unicode" });
   }
+  // It rides in a hidden field of the form: browsers send a lone CR or LF back as CRLF and a NUL
+  // as U+FFFD (Chromium does), so such a state would come back changed. Refused instead.
+  if (state !== null && /\0|\r(?!\n)|(?<!\r)\n/.test(state)) {
+    throw validationError({
+      state: "holds a NUL or a lone CR or LF, which a browser's form does not send back unchanged",
+    });
+  }
 
   const parameters: Record<string, string> = { response_type: responseType, client_id: clientId };
   if (namedRedirectUri !== null) parameters.redirect_uri = namedRedirectUri;

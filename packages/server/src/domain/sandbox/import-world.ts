@@ -9,8 +9,7 @@
 // empty) leaves the store as it was.
 import type { SandboxClock } from "../../clock.ts";
 import { BesedaError } from "../../errors/beseda-error.ts";
-import { countAccounts } from "../../store/repositories/accounts.ts";
-import { emptyStore, insertWorld } from "../../store/repositories/world.ts";
+import { emptyStore, holdsWorld, insertWorld } from "../../store/repositories/world.ts";
 import type { DomainContext } from "../context.ts";
 import { clockState, saveClockOffset } from "../sandbox-clock.ts";
 import { checkFixture } from "./check-fixture.ts";
@@ -35,9 +34,9 @@ function storeNotEmpty(): BesedaError {
   return new BesedaError("store_not_empty");
 }
 
-/** Is there no world yet (no account, so nothing that hangs off one)? */
+/** Is there no world yet (no account, nor a voice file stored without one)? */
 export async function worldIsEmpty(ctx: DomainContext): Promise<boolean> {
-  return (await countAccounts(ctx.store.db)) === 0;
+  return !(await holdsWorld(ctx.store.db));
 }
 
 export async function importWorld(
@@ -56,7 +55,7 @@ export async function importWorld(
     clock,
     async (db) => {
       if (options.replace) await emptyStore(db);
-      else if ((await countAccounts(db)) > 0) throw storeNotEmpty();
+      else if (await holdsWorld(db)) throw storeNotEmpty();
       await insertWorld(db, world);
       // The sandbox time of the export, going on from there; without one, real time.
       const realNowMs = clock.nowMs() - clock.offsetMs;

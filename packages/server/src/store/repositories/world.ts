@@ -51,6 +51,15 @@ export async function readWorld(db: Db): Promise<StoredWorld> {
   };
 }
 
+/**
+ * Does the store hold anything of a world? An account (everything else but voice files hangs off
+ * one), or a voice file: the sandbox stores those without an account, and their ids were drawn too.
+ */
+export async function holdsWorld(db: Db): Promise<boolean> {
+  if (await db.selectFrom("account").select("id").limit(1).executeTakeFirst()) return true;
+  return (await db.selectFrom("voice").select("id").limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Writes a world, parents before children, into a store that holds none of its ids. */
 export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
   await insertRows(db, "account", world.accounts.map(accountRow));

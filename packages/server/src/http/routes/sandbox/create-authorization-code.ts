@@ -4,6 +4,7 @@
 // hold: known scopes only; a redirect_uri must be registered by the app, and binds the code.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
+import { MAX_REDIRECT_URI_LENGTH } from "../../../domain/oauth/apps.ts";
 import { createAuthorizationCode as create } from "../../../domain/oauth/authorization-codes.ts";
 import { userId } from "./schemas.ts";
 
@@ -22,7 +23,8 @@ export function createAuthorizationCode(app: FastifyInstance, ctx: DomainContext
           client_id: { type: "string", minLength: 1 },
           user_id: userId,
           scope: { type: "string", pattern: "^[a-z_]+:[a-z_]+(,[a-z_]+:[a-z_]+)*$" },
-          redirect_uri: { type: "string", format: "uri" },
+          // Not format "uri": what must be registered is checked against what is, as a string.
+          redirect_uri: { type: "string", minLength: 1, maxLength: MAX_REDIRECT_URI_LENGTH },
         },
         required: ["client_id", "user_id"],
       },

@@ -15,7 +15,12 @@ export function resetWorld(app: FastifyInstance, ctx: DomainContext, clock: Sand
     method: "POST",
     url: "/reset",
     schema: {
-      body: { type: ["object", "null"], properties: { demo: { type: "boolean" } } },
+      // A destructive call: a misspelt field ({"Demo":false}) is refused, not taken for "demo".
+      body: {
+        type: ["object", "null"],
+        properties: { demo: { type: "boolean" } },
+        additionalProperties: false,
+      },
     },
     handler: async ({ body }) => reset(ctx, clock, { demo: body?.demo ?? true }),
   });

@@ -1,14 +1,28 @@
 // While the server closes, requests already in flight finish, and their answers say
 // "Connection: close" so that keep-alive clients do not hold the shutdown open until their
-// sockets time out.
+// sockets time out. Connections that have not sent a request yet (a browser's preconnected
+// socket, a client that connected and waits) are closed at once: Node counts them as neither idle
+// nor busy, and would wait for them until the headers timeout.
+import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 
 export const gracefulClose = fp(
   async (app: FastifyInstance) => {
     let closing = false;
+    /** Connections accepted that have not begun a request. */
+    const unused = new Set<Socket>();
+    app.server.on("connection", (socket: Socket) => {
+      unused.add(socket);
+      socket.once("close", () => unused.delete(socket));
+    });
+    app.server.on("request", (request: { socket: Socket }) => {
+      unused.delete(request.socket);
+    });
     app.addHook("preClose", async () => {
       closing = true;
+      for (const socket of unused) socket.destroy();
+      unused.clear();
     });
     app.addHook("onSend", async (_request, reply) => {
       if (closing) reply.header("connection", "close");

@@ -19,6 +19,7 @@ import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
 import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
 import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
 import { type ImportAnswer, worldIsEmpty } from "./domain/sandbox/import-world.ts";
+import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
@@ -123,6 +124,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         discard: () => dispatcher.discard(),
       },
       caches: immutableCaches(),
+      // Event ids name this start of the process (not the seeded source: a restart must differ).
+      live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),
       faults: new FaultRegistry(store, (error) =>
         log.error({ err: error }, "writing the fault rules' counts failed; retried with the next"),
       ),
@@ -137,6 +140,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       onError: (error) => log.error({ err: error }, "webhook dispatcher failed; retrying in 1 s"),
       interceptor: webhookFaults(ctx.faults, clock),
+      onAttempts: (attempts) => publishAttempts(ctx.live, attempts),
     });
     await ctx.faults.load();
     const emptyAtStart = await worldIsEmpty(ctx);

@@ -134,16 +134,17 @@ export async function readChat(
   userId: number,
   chatId: string,
 ): Promise<{ ok: true }> {
+  const now = ctx.clock.now();
   await ctx.store.transaction(async (db) => {
     const { participants } = await chatParties(ctx, db, chatId);
     if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
-    const now = ctx.clock.now();
     await markMemberRead(db, chatId, userId, now);
     // By the other members' ids: the unread index then holds nothing but what is marked read,
     // however many of the reader's own messages the other side has left unread.
     const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
   });
+  ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }
 

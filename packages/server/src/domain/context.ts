@@ -9,6 +9,7 @@ import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
 import type { RandomSource } from "./random.ts";
 import type { FaultRegistry } from "./sandbox/faults-registry.ts";
+import type { LiveEvents } from "./sandbox/live-events.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
 export interface DomainSettings {
@@ -55,4 +56,6 @@ export interface DomainContext {
   caches: ImmutableCaches;
   /** The sandbox's fault rules, in memory (the store holds them too). */
   faults: FaultRegistry;
+  /** What happens, as it happens: for the sandbox's event stream. */
+  live: LiveEvents;
 }

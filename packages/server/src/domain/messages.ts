@@ -20,6 +20,7 @@ import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { checkMessageContent } from "./message-content.ts";
+import { publishMessages } from "./sandbox/live-events.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
 import { enqueueMessageEvent } from "./webhooks/outbox.ts";
@@ -65,6 +66,8 @@ export async function listMessages(
 /** The webhook deliveries a write queued: handed to the dispatcher once the write commits. */
 interface Announcements {
   deliveries: DueDelivery[];
+  /** Messages written or changed, for the sandbox's watchers. */
+  messages: Message[];
 }
 
 /** Runs a write in one transaction; after the commit, hands its deliveries to the dispatcher. */
@@ -72,9 +75,10 @@ async function committing<T>(
   ctx: DomainContext,
   work: (db: Db, announce: Announcements) => Promise<T>,
 ): Promise<T> {
-  const announce: Announcements = { deliveries: [] };
+  const announce: Announcements = { deliveries: [], messages: [] };
   const result = await ctx.store.transaction((db) => work(db, announce));
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
+  publishMessages(ctx, announce.messages);
   return result;
 }
 
@@ -112,6 +116,7 @@ async function writeMessage(
     deletedAt: null,
   };
   await insertMessage(db, message);
+  announce.messages.push(message);
   announce.deliveries.push(...(await enqueueMessageEvent(ctx, db, chat, message, eventPosition)));
   return message;
 }
@@ -246,6 +251,7 @@ export async function deleteMessage(
     await markMessageDeleted(db, message.id, ctx.clock.now());
     // The change of type is an event too: subscribers learn that the message is now "deleted".
     const deleted = { ...message, type: "deleted", content: {}, deletedAt: ctx.clock.now() };
+    announce.messages.push(deleted);
     announce.deliveries.push(...(await enqueueMessageEvent(ctx, db, target.chat, deleted, null)));
   });
   return {};

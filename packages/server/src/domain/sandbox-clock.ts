@@ -34,5 +34,7 @@ export async function advanceClock(
   await putSetting(ctx.store.db, OFFSET_KEY, String(offsetMs));
   clock.setOffsetMs(offsetMs);
   ctx.webhooks.wake();
-  return clockState(clock);
+  const state = clockState(clock);
+  ctx.live.publish({ type: "clock", ...state });
+  return state;
 }

@@ -56,6 +56,8 @@ export async function replaceWorld<T extends NewWorldStart, R>(
     forgetOldWorld(ctx);
     // The fault rules in memory follow the store's (a reset deleted them, an import kept them).
     await ctx.faults.load();
-    return afterwards(start);
+    const result = await afterwards(start);
+    ctx.live.publish({ type: "world" });
+    return result;
   });
 }

@@ -86,7 +86,7 @@ export interface SandboxMessage {
   deleted: number | null;
 }
 
-function sandboxMessage(ctx: DomainContext, message: Message): SandboxMessage {
+export function sandboxMessage(ctx: DomainContext, message: Message): SandboxMessage {
   return {
     id: message.id,
     chat_id: message.chatId,

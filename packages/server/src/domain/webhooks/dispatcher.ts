@@ -80,6 +80,8 @@ export interface DispatcherOptions {
   retry: RetrySettings;
   onError: (error: unknown) => void;
   interceptor?: AttemptInterceptor;
+  /** Told of each batch of attempts once it is committed (the sandbox's live events). */
+  onAttempts?: (attempts: readonly { delivery: Delivery; attempt: Attempt }[]) => void;
 }
 
 export class WebhookDispatcher {
@@ -401,6 +403,7 @@ export class WebhookDispatcher {
       const targets = await findTargets(db, [...new Set(next.map((d) => d.userId))]);
       return next.map((d) => ({ ...d, target: targets.get(d.userId) ?? null }));
     });
+    this.#options.onAttempts?.(batch);
     for (const { update } of batch) {
       if (update.status === "pending") this.#wakeAt(update.nextAttemptMs);
     }

@@ -12,6 +12,7 @@ import { createChat } from "./create-chat.ts";
 import { createFault } from "./create-fault.ts";
 import { createItem } from "./create-item.ts";
 import { deleteFault } from "./delete-fault.ts";
+import { events } from "./events.ts";
 import { expireTokens } from "./expire-tokens.ts";
 import { exportWorld } from "./export-world.ts";
 import { importWorld } from "./import-world.ts";
@@ -36,6 +37,7 @@ export async function sandboxRoutes(
   listAccounts(app, options.ctx);
   listChats(app, options.ctx);
   listMessages(app, options.ctx);
+  events(app, options.ctx);
   createItem(app, options.ctx);
   createChat(app, options.ctx);
   postMessage(app, options.ctx);

@@ -43,6 +43,58 @@ export class SandboxClient {
     return (text === "" ? undefined : JSON.parse(text)) as T;
   }
 
+  /**
+   * Follows GET /sandbox/v1/events until `signal` aborts or the stream ends: first an "open"
+   * once the server has answered (from then on nothing is missed), then each event's id, name
+   * and parsed data, in order. Throws a CliError when the stream cannot be opened.
+   */
+  async *events(
+    lastId: string | null,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ id: string | null; event: string; data: Record<string, unknown> }> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#connection.url}/sandbox/v1/events`, {
+        headers: {
+          authorization: `Bearer ${this.#connection.adminToken}`,
+          ...(lastId ? { "last-event-id": lastId } : {}),
+        },
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      throw new CliError(`no Beseda at ${this.#connection.url} (${(error as Error).message})`);
+    }
+    if (!response.ok || !response.body) {
+      throw new CliError(`GET /sandbox/v1/events answered ${response.status}`);
+    }
+    yield { id: null, event: "open", data: {} };
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+          const fields = new Map<string, string>();
+          for (const line of buffer.slice(0, end).split("\n")) {
+            const colon = line.indexOf(":");
+            if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+          }
+          buffer = buffer.slice(end + 2);
+          const data = fields.get("data");
+          if (data === undefined) continue;
+          yield {
+            id: fields.get("id") ?? null,
+            event: fields.get("event") ?? "message",
+            data: JSON.parse(data) as Record<string, unknown>,
+          };
+        }
+      }
+    } catch {
+      // Ctrl-C, or the server went away: the caller decides whether to follow again.
+    }
+  }
+
   /** As call, with the body sent and the answer returned as text (export and import). */
   async callText(method: string, path: string, body?: string): Promise<string> {
     const shown = `${method} /sandbox/v1${path}`;

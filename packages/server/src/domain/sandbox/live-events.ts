@@ -9,7 +9,12 @@
 // nothing is built or kept, so a send pays one check; for a minute after the last watcher leaves,
 // events are still kept, for its reconnection.
 import type { Message } from "../../store/records.ts";
-import type { Attempt, Delivery } from "../../store/repositories/webhooks.ts";
+import type {
+  Attempt,
+  Delivery,
+  DeliveryStatus,
+  DeliveryUpdate,
+} from "../../store/repositories/webhooks.ts";
 import type { DomainContext } from "../context.ts";
 import { type SandboxMessage, sandboxMessage } from "./world-overview.ts";
 
@@ -28,6 +33,8 @@ export type LiveEvent =
       error: string | null;
       duration_ms: number;
       fault: string | null;
+      /** Where the delivery stands after it: delivered, pending (a retry is due), failed. */
+      outcome: DeliveryStatus;
     }
   | { type: "clock"; now: number; offset_seconds: number }
   /** The whole world was replaced (reset, import): everything a watcher holds is stale. */
@@ -118,10 +125,10 @@ export function publishMessages(ctx: DomainContext, messages: readonly Message[]
 /** Committed webhook delivery attempts. */
 export function publishAttempts(
   live: LiveEvents,
-  attempts: readonly { delivery: Delivery; attempt: Attempt }[],
+  attempts: readonly { delivery: Delivery; attempt: Attempt; update: DeliveryUpdate }[],
 ): void {
   if (!live.watched) return;
-  for (const { delivery, attempt } of attempts) {
+  for (const { delivery, attempt, update } of attempts) {
     live.publish({
       type: "delivery",
       delivery_id: delivery.id,
@@ -134,6 +141,7 @@ export function publishAttempts(
       error: attempt.error,
       duration_ms: attempt.durationMs,
       fault: attempt.faultId ?? null,
+      outcome: update.status,
     });
   }
 }

@@ -81,7 +81,9 @@ export interface DispatcherOptions {
   onError: (error: unknown) => void;
   interceptor?: AttemptInterceptor;
   /** Told of each batch of attempts once it is committed (the sandbox's live events). */
-  onAttempts?: (attempts: readonly { delivery: Delivery; attempt: Attempt }[]) => void;
+  onAttempts?: (
+    attempts: readonly { delivery: Delivery; attempt: Attempt; update: DeliveryUpdate }[],
+  ) => void;
 }
 
 export class WebhookDispatcher {

@@ -1,10 +1,11 @@
 // The sandbox verbs of `beseda`, run as a user runs them (`node src/cli.ts VERB …` in a child
 // process) against a real server: what they print, what they change, and their exit codes.
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TestApi } from "./helpers/api.ts";
 import { startReceiver } from "./helpers/receiver.ts";
-import { runCli } from "./helpers/server-process.ts";
-import { startTestServer, type TestServer } from "./helpers/test-server.ts";
+import { runCli, startServerProcess } from "./helpers/server-process.ts";
+import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
 import { makeWorld, type World } from "./helpers/world.ts";
 
 let server: TestServer;
@@ -189,6 +190,45 @@ describe("tail --since", () => {
       await tail.exited;
     }
   });
+});
+
+describe("tail across a restart of the server", () => {
+  test("says it lost the server, follows it again once it is back, and shows what comes", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = String((probe.address() as { port: number }).port);
+    await new Promise((resolve) => probe.close(resolve));
+    const dataDir = tempDataDir();
+    let running = await startServerProcess(dataDir, ["--port", port, "--no-demo"]);
+    const env = { BESEDA_URL: running.url, BESEDA_DATA_DIR: dataDir };
+    const tail = runCli(["tail"], env);
+    try {
+      await waitFor(() => tail.stdout().includes("following"));
+      running.child.kill("SIGTERM");
+      await running.exited;
+      await waitFor(() => tail.stdout().includes("lost the server"));
+      running = await startServerProcess(dataDir, ["--port", port, "--no-demo"]);
+      await waitFor(() => tail.stdout().includes("the server is back: following again"));
+      const created = runCli(["accounts", "create", "После перезапуска"], env);
+      expect((await created.exited).code).toBe(0);
+      const userId = /user_id:\s+(\d+)/.exec(created.stdout())?.[1] ?? "";
+      const opened = runCli(["chat", "open", "--avito", userId], env);
+      expect((await opened.exited).code).toBe(0);
+      const chat = opened.stdout().split(" ")[0] ?? "";
+      const said = runCli(["say", chat, "--as", userId, "Снова", "на", "связи"], env);
+      expect((await said.exited).code).toBe(0);
+      await waitFor(() => tail.stdout().includes("Снова на связи"));
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}; tail (exit ${tail.child.exitCode}) said: ${tail.stdout()} ${tail.stderr()}; server exit ${running.child.exitCode} ${running.child.signalCode}`,
+      );
+    } finally {
+      tail.child.kill("SIGINT");
+      await tail.exited;
+      running.child.kill("SIGTERM");
+      await running.exited;
+    }
+  }, 40_000);
 });
 
 describe("fault", () => {

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Credentials, TestApi } from "./helpers/api.ts";
+import { deliveriesSettled } from "./helpers/deliveries.ts";
 import { encodeBmp, mediaFiles, postMultipart } from "./helpers/media.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
@@ -66,19 +67,6 @@ function importInto(target: TestApi, document: unknown, replace?: boolean) {
     json: document,
     ...(replace === undefined ? {} : { query: { replace } }),
   });
-}
-
-/** Waits until no webhook delivery is waiting or in flight: the store then stays as it is. */
-async function deliveriesSettled(target: TestApi): Promise<void> {
-  for (let tries = 0; tries < 200; tries++) {
-    const log = await target.sandbox<{ deliveries: { status: string }[] }>(
-      "GET",
-      "/webhooks/deliveries",
-    );
-    if (log.body.deliveries.every((d) => d.status !== "pending" && d.status !== "queued")) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("webhook deliveries did not settle");
 }
 
 /** The export with what differs between two servers by nature taken out (their URL, the time). */

@@ -6,6 +6,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TestApi } from "./helpers/api.ts";
 import { assertMatches, schemaOf } from "./helpers/contract-validator.ts";
+import { deliveriesSettled } from "./helpers/deliveries.ts";
 import { type Answer, type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
@@ -122,6 +123,8 @@ describe("subscriptions", () => {
   test("a URL that does not answer 200 to the probe is refused, saying why, and nothing is stored", async () => {
     const account = await api.createAccount("Без вебхука");
     const token = await api.token(account);
+    // Deliveries of the tests before still in flight would change the store under this one.
+    await deliveriesSettled(api);
     const before = await storeSnapshot(server.ctx.store);
     const failing = await receiver(500);
     const refused = await subscribe(token, failing.url);

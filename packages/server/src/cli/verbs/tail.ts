@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatOverview } from "../../domain/sandbox/world-overview.ts";
 import { messageLine, type PrintedMessage } from "../format.ts";
+import { CliError } from "../sandbox-client.ts";
 import { integerOption, requiredInteger, type Verb } from "../verb.ts";
 import { accountNames } from "./chat.ts";
 
@@ -66,6 +67,7 @@ export const tailVerb: Verb = {
 
     const following = `following ${client.url}${chatId ? ` chat ${chatId}` : userId ? ` account ${userId}` : ""} (Ctrl-C ends)`;
     let opened = false;
+    let lost = false;
     let lastId: string | null = null;
     let history = back > 0;
     while (!interrupted.aborted) {
@@ -85,7 +87,14 @@ export const tailVerb: Verb = {
         const head = await first;
         if (!head.done) await handle(head.value);
       }
-      for await (const received of stream) await handle(received);
+      try {
+        for await (const received of stream) await handle(received);
+      } catch (error) {
+        // The server went away after tail had followed it: wait for it to come back.
+        if (!(error instanceof CliError) || !opened) throw error;
+        if (!lost) out("— lost the server; following again as soon as it is back —");
+        lost = true;
+      }
       if (!interrupted.aborted)
         await sleep(RECONNECT_MS, undefined, { signal: interrupted }).catch(() => undefined);
     }
@@ -99,7 +108,9 @@ export const tailVerb: Verb = {
       switch (received.event) {
         case "open":
           if (!opened) out(following);
+          else if (lost) out("— the server is back: following again —");
           opened = true;
+          lost = false;
           return;
         case "message":
           await printMessage(received.data.message as PrintedMessage);

@@ -10,6 +10,11 @@ import type { DomainContext } from "../../../domain/context.ts";
 import type { StampedEvent } from "../../../domain/sandbox/live-events.ts";
 
 const HEARTBEAT_MS = 15_000;
+/**
+ * A watcher that stops reading is let go past this much unsent: its connection is closed, and it
+ * reconnects with Last-Event-ID to catch up (or resync) rather than being buffered without end.
+ */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** How long an EventSource waits before it reconnects. */
 const RETRY_MS = 2_000;
 
@@ -50,7 +55,10 @@ export function events(app: FastifyInstance, ctx: DomainContext) {
         connection: "close",
       });
       raw.write(`retry: ${RETRY_MS}\n\n`);
-      const watching = ctx.live.watch((stamped) => raw.write(frame(stamped)), lastId);
+      const watching = ctx.live.watch((stamped) => {
+        if (raw.writableLength > MAX_UNSENT_BYTES) gone();
+        else raw.write(frame(stamped));
+      }, lastId);
       if (watching.missed === "resync") raw.write("event: resync\ndata: {}\n\n");
       else for (const stamped of watching.missed) raw.write(frame(stamped));
       const heartbeat = setInterval(() => raw.write(": ping\n\n"), HEARTBEAT_MS);

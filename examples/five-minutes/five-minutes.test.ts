@@ -3,13 +3,12 @@
 // walkthrough (a 429 storm, then a send whose answer is cut off after it was stored) added with
 // the `beseda` CLI. The client must come through with every message in the chat exactly once.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { TestApi } from "../../packages/server/test/helpers/api.ts";
 import { launchChromium } from "../../packages/server/test/helpers/chromium.ts";
-import { runCli } from "../../packages/server/test/helpers/server-process.ts";
+import { freePort, runCli } from "../../packages/server/test/helpers/server-process.ts";
 import {
   startTestServer,
   type TestServer,
@@ -35,14 +34,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function beseda(...args: string[]): Promise<string> {
   const run = runCli(args, { BESEDA_URL: server.url, BESEDA_ADMIN_TOKEN: server.adminToken });

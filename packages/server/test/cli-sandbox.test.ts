@@ -1,21 +1,18 @@
 // The sandbox verbs of `beseda`, run as a user runs them (`node src/cli.ts VERB …` in a child
 // process) against a real server: what they print, what they change, and their exit codes.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { TestApi } from "./helpers/api.ts";
+import type { TestApi } from "./helpers/api.ts";
 import { startReceiver } from "./helpers/receiver.ts";
-import { runCli, startServerProcess } from "./helpers/server-process.ts";
-import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import { freePort, runCli, startServerProcess } from "./helpers/server-process.ts";
+import { type TestServer, tempDataDir } from "./helpers/test-server.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 let server: TestServer;
 let api: TestApi;
 let w: World;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
 });
 afterAll(() => server.stop());
 
@@ -194,10 +191,7 @@ describe("tail --since", () => {
 
 describe("tail across a restart of the server", () => {
   test("says it lost the server, follows it again once it is back, and shows what comes", async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const port = String((probe.address() as { port: number }).port);
-    await new Promise((resolve) => probe.close(resolve));
+    const port = String(await freePort());
     const dataDir = tempDataDir();
     let running = await startServerProcess(dataDir, ["--port", port, "--no-demo"]);
     const env = { BESEDA_URL: running.url, BESEDA_DATA_DIR: dataDir };

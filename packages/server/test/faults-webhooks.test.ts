@@ -5,17 +5,14 @@
 // deliveries alone; every attempt a rule decided is marked in the delivery log. And the rules,
 // with their counts, survive a restart: the store is their truth.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import type { FaultRuleView } from "../src/domain/sandbox/faults-rules.ts";
 import { TestApi } from "./helpers/api.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 import { makeWorld, type World } from "./helpers/world.ts";
 
-interface Rule {
-  id: string;
-  fired: number;
-  matched: number;
-  spent: boolean;
-}
+/** A rule as the sandbox answers it. */
+type Rule = FaultRuleView;
 
 interface LoggedAttempt {
   number: number;

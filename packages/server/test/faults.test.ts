@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_CONFIG } from "../src/config.ts";
+import type { FaultRuleView } from "../src/domain/sandbox/faults-rules.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { type ApiResponse, type Credentials, TestApi } from "./helpers/api.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
@@ -17,24 +18,8 @@ import { storeSnapshot } from "./helpers/store-snapshot.ts";
 import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
 import { makeWorld, type World } from "./helpers/world.ts";
 
-interface Rule {
-  id: string;
-  operation: string;
-  user_id: number | null;
-  chat_id: string | null;
-  status: number | null;
-  latency_ms: number | null;
-  drop: "before" | "after" | null;
-  retry_after: number | null;
-  times: number | null;
-  probability: number | null;
-  seed: number;
-  until: number | null;
-  fired: number;
-  matched: number;
-  spent: boolean;
-  created: number;
-}
+/** A rule as the sandbox answers it. */
+type Rule = FaultRuleView;
 
 interface ErrorBody {
   error: { code: number; message: string; fields?: Record<string, string> };

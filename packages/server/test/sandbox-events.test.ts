@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TestApi } from "./helpers/api.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 let server: TestServer;
 let api: TestApi;
@@ -14,9 +14,7 @@ let w: World;
 let hook: Receiver;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
   hook = await startReceiver(200);
 });
 afterAll(async () => {

@@ -2,19 +2,17 @@
 // app, items and webhook; chats with both users' unread counts; the messages of every chat from a
 // second on, inclusive, each chat's in the order written. Bad parameters are 400 in the envelope.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { TestApi } from "./helpers/api.ts";
+import type { TestApi } from "./helpers/api.ts";
 import { assertErrorEnvelope } from "./helpers/contract-validator.ts";
-import { startTestServer, type TestServer } from "./helpers/test-server.ts";
-import { makeWorld, type World } from "./helpers/world.ts";
+import type { TestServer } from "./helpers/test-server.ts";
+import { serverWithWorld, type World } from "./helpers/world.ts";
 
 let server: TestServer;
 let api: TestApi;
 let w: World;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new TestApi(server.url, server.adminToken);
-  w = await makeWorld(api);
+  ({ server, api, w } = await serverWithWorld());
 });
 afterAll(() => server.stop());
 

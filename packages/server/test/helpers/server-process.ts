@@ -1,6 +1,7 @@
 // Beseda as its users run it: `node src/cli.ts serve …` in a child process, for what only a real
 // process shows (the banner, signals, kill -9, exit codes).
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
@@ -55,4 +56,13 @@ export function bannerValue(stdout: string, label: string): string {
   const match = new RegExp(`${label}:\\s+(\\S+)`).exec(stdout);
   if (!match?.[1]) throw new Error(`no ${label} in banner: ${stdout}`);
   return match[1];
+}
+
+/** A TCP port free right now on loopback: for a server that must come back on the same port. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

@@ -1,24 +1,13 @@
 // `beseda fault add|list|clear|expire-tokens`: production's bad days on demand (the sandbox's
 // fault rules, README "Faults").
+import type { FaultRuleView } from "../../domain/sandbox/faults-rules.ts";
 import { parseDuration } from "../duration.ts";
 import { formatTime } from "../format.ts";
 import type { SandboxClient } from "../sandbox-client.ts";
 import { integerOption, requiredInteger, UsageError, type Verb } from "../verb.ts";
 
-interface FaultRule {
-  id: string;
-  operation: string;
-  fired: number;
-  user_id?: number | null;
-  chat_id?: string | null;
-  status?: number | null;
-  latency_ms?: number | null;
-  drop?: string | null;
-  times?: number | null;
-  probability?: number | null;
-  until?: number | null;
-  [more: string]: unknown;
-}
+/** A rule as the sandbox answers it. */
+type FaultRule = FaultRuleView;
 
 /** "--until 10m" is ten minutes of the sandbox clock from now; a number ≥ 10⁹ is a unix time. */
 async function untilOf(client: SandboxClient, text: string): Promise<number> {

@@ -3,6 +3,7 @@
 // Ctrl-C. It follows the server's event stream (GET /sandbox/v1/events), and follows it again
 // from where it was when the connection drops (a restart of the server says so).
 import { setTimeout as sleep } from "node:timers/promises";
+import type { LiveEvent } from "../../domain/sandbox/live-events.ts";
 import type { ChatOverview } from "../../domain/sandbox/world-overview.ts";
 import { messageLine, type PrintedMessage } from "../format.ts";
 import { CliError } from "../sandbox-client.ts";
@@ -11,17 +12,8 @@ import { accountNames } from "./chat.ts";
 
 const RECONNECT_MS = 1000;
 
-interface DeliveryEvent {
-  user_id: number;
-  chat_id: string;
-  message_id: string;
-  attempt: number;
-  url: string;
-  status: number | null;
-  error: string | null;
-  duration_ms: number;
-  outcome: string;
-}
+/** A delivery attempt as the event stream tells it. */
+type DeliveryEvent = Extract<LiveEvent, { type: "delivery" }>;
 
 function deliveryLine(d: DeliveryEvent): string {
   const answer = d.status === null ? (d.error ?? "no answer") : String(d.status);

@@ -5,9 +5,9 @@
 import type { ChatType, ItemCategory, Message } from "../../store/records.ts";
 import { listAccounts } from "../../store/repositories/accounts.ts";
 import { findMembers, listChatsByActivity } from "../../store/repositories/chats.ts";
-import { findItemsOfOwners } from "../../store/repositories/items.ts";
+import { allItems } from "../../store/repositories/items.ts";
 import { findMessages, listMessagesSince } from "../../store/repositories/messages.ts";
-import { findSubscriptions } from "../../store/repositories/webhooks.ts";
+import { allSubscriptions } from "../../store/repositories/webhooks.ts";
 import { requireAccount } from "../accounts.ts";
 import { chatParties } from "../chats.ts";
 import type { DomainContext } from "../context.ts";
@@ -37,12 +37,11 @@ export async function accountsOverview(
 ): Promise<{ accounts: AccountOverview[] }> {
   const db = ctx.store.db;
   const accounts = await listAccounts(db);
-  const ids = accounts.map((a) => a.id);
-  const [items, subscriptions] = await Promise.all([
-    findItemsOfOwners(db, ids),
-    findSubscriptions(db, ids),
-  ]);
+  const [items, subscriptions] = await Promise.all([allItems(db), allSubscriptions(db)]);
   const subscriptionOf = new Map(subscriptions.map((s) => [s.userId, s]));
+  // Each account's items oldest first.
+  items.sort((a, b) => a.created - b.created || a.id - b.id);
+  const itemsOf = Map.groupBy(items, (item) => item.ownerId);
   return {
     accounts: accounts.map((account) => {
       const subscription = subscriptionOf.get(account.id);
@@ -53,17 +52,15 @@ export async function accountsOverview(
         client_id: account.clientId,
         client_secret: account.clientSecret,
         created: account.created,
-        items: items
-          .filter((item) => item.ownerId === account.id)
-          .map((item) => ({
-            item_id: item.id,
-            title: item.title,
-            price_string: item.priceString,
-            status_id: item.statusId,
-            address: item.address,
-            category: item.category,
-            url: ctx.urls.item(item.id),
-          })),
+        items: (itemsOf.get(account.id) ?? []).map((item) => ({
+          item_id: item.id,
+          title: item.title,
+          price_string: item.priceString,
+          status_id: item.statusId,
+          address: item.address,
+          category: item.category,
+          url: ctx.urls.item(item.id),
+        })),
         subscription: subscription
           ? { url: subscription.url, version: subscription.version }
           : null,
@@ -126,6 +123,7 @@ export async function chatsOverview(
     ),
   ]);
   const messageById = new Map(lastMessages.map((m) => [m.id, m]));
+  const membersOf = Map.groupBy(members, (m) => m.chatId);
   return {
     chats: chats.map((chat) => {
       const last = chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
@@ -135,8 +133,7 @@ export async function chatsOverview(
         item_id: chat.itemId,
         created: chat.created,
         updated: chat.updated,
-        users: members
-          .filter((m) => m.chatId === chat.id)
+        users: (membersOf.get(chat.id) ?? [])
           .sort((a, b) => a.userId - b.userId)
           .map((m) => ({
             user_id: m.userId,

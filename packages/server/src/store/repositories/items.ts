@@ -48,19 +48,6 @@ export async function findItems(db: Db, ids: readonly number[]): Promise<Item[]>
   return rows.map(toItem);
 }
 
-/** The items of these owners, oldest first. */
-export async function findItemsOfOwners(db: Db, ownerIds: readonly number[]): Promise<Item[]> {
-  if (ownerIds.length === 0) return [];
-  const rows = await db
-    .selectFrom("item")
-    .selectAll()
-    .where("owner_id", "in", ownerIds)
-    .orderBy("created")
-    .orderBy("id")
-    .execute();
-  return rows.map(toItem);
-}
-
 export interface OwnedItemsFilter {
   statusIds: readonly number[];
   /** Items created at or after this unix time; null: any. */

@@ -139,9 +139,11 @@ export async function attachmentsVisibleTo(
 }
 
 /**
- * Messages of every chat (or one) written at or after `since`, oldest first: what a follower of
- * the whole sandbox polls. Within a second, one chat's messages keep their order (by seq).
- * Inclusive, so a follower that keeps the ids of the last second misses nothing written in it.
+ * Messages of every chat (or one) written at or after `since`, oldest first: the sandbox's history
+ * (`beseda tail --since`). Within a second, one chat's messages keep their order (by seq).
+ * Inclusive, so a reader that keeps the ids of the last second misses nothing written in it. Of
+ * every chat, it reads the table without an index: a rare call is not worth an index entry on
+ * every send; of one chat, the (chat_id, seq) index serves it.
  */
 export async function listMessagesSince(
   db: Db,

@@ -518,20 +518,6 @@ export async function listDeliveries(
   }));
 }
 
-/** The subscriptions of these accounts (one at most each). */
-export async function findSubscriptions(
-  db: Db,
-  userIds: readonly number[],
-): Promise<Subscription[]> {
-  if (userIds.length === 0) return [];
-  const rows = await db
-    .selectFrom("webhook_subscription")
-    .selectAll()
-    .where("user_id", "in", userIds)
-    .execute();
-  return rows.map(toSubscription);
-}
-
 /** Every subscription, by account: the sandbox's export. */
 export async function allSubscriptions(db: Db): Promise<Subscription[]> {
   const rows = await db.selectFrom("webhook_subscription").selectAll().orderBy("user_id").execute();

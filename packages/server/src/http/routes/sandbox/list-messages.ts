@@ -1,6 +1,6 @@
 // GET /sandbox/v1/messages?chat_id=&since=&limit= → {"messages":[…]}: the messages of every chat
-// (or one) written at or after `since`, oldest first, with their read and deleted marks. What
-// `beseda tail` polls.
+// (or one) written at or after `since`, oldest first, with their read and deleted marks: the
+// history `beseda tail --since` prints before it follows the event stream.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import { messagesSince } from "../../../domain/sandbox/world-overview.ts";

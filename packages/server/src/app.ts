@@ -15,6 +15,7 @@ import { clientErrorHandler, protocolErrors } from "./http/plugins/protocol-erro
 import { RequestLogController } from "./http/plugins/request-log.ts";
 import { routeTable } from "./http/plugins/route-table.ts";
 import { parseQuery, wireTolerance } from "./http/plugins/wire-tolerance.ts";
+import { consoleRoutes } from "./http/routes/console/index.ts";
 import { coreRoutes } from "./http/routes/core/index.ts";
 import { docsRoutes } from "./http/routes/docs/index.ts";
 import { mediaRoutes } from "./http/routes/media/index.ts";
@@ -117,14 +118,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   token(app, deps.ctx);
   // The consent page: public, and its errors are HTML pages (routes/oauth/index.ts says why).
   await app.register(oauthRoutes, { ctx: deps.ctx });
-  await app.register(messengerRoutes, {
-    ctx: deps.ctx,
-    rateLimitPerMinute: deps.config.rateLimitPerMinute,
-  });
+  await app.register(messengerRoutes, { ctx: deps.ctx });
   await app.register(coreRoutes, {
     ctx: deps.ctx,
     rateLimitPerMinute: deps.config.rateLimitPerMinute,
   });
+  consoleRoutes(app, { adminToken: deps.adminToken, clock: deps.clock });
   await app.register(sandboxRoutes, {
     prefix: "/sandbox/v1",
     ctx: deps.ctx,

@@ -27,6 +27,11 @@ export class SandboxClock implements Clock {
     return Date.now() + this.#offsetMs;
   }
 
+  /** Milliseconds since the epoch, real time: for what must not move with the sandbox clock. */
+  realNowMs(): number {
+    return Date.now();
+  }
+
   now(): number {
     return Math.floor(this.nowMs() / 1000);
   }

@@ -2,6 +2,7 @@
 // gracefully on SIGTERM and SIGINT. Flags and env vars are listed by `beseda serve --help` and in
 // the README.
 import { loadConfig, SETTINGS } from "./config.ts";
+import { consoleBuilt, consoleDistDir } from "./http/routes/console/console-files.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -14,6 +15,9 @@ export function serveUsage(): string {
 function banner(server: RunningServer): string {
   const lines = [
     `Beseda is listening on ${server.url}`,
+    consoleBuilt(consoleDistDir())
+      ? `  console: ${server.url}/console (sign in with the admin token)`
+      : "  console: not built; run npm run build -w @beseda/console",
     server.adminTokenSource === "configured"
       ? "  sandbox admin token: as configured (BESEDA_ADMIN_TOKEN or --admin-token)"
       : `  sandbox admin token: ${server.adminToken}`,

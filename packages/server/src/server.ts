@@ -15,6 +15,7 @@ import { immutableCaches } from "./domain/immutable-cache.ts";
 import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { cryptoRandom, seededRandom } from "./domain/random.ts";
+import { InMemoryRateLimiter } from "./domain/rate-limiter.ts";
 import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
 import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
 import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
@@ -129,6 +130,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       faults: new FaultRegistry(store, (error) =>
         log.error({ err: error }, "writing the fault rules' counts failed; retried with the next"),
       ),
+      messengerRateLimit: new InMemoryRateLimiter(config.rateLimitPerMinute, clock),
     };
     const dispatcher = new WebhookDispatcher({
       store,

@@ -325,6 +325,68 @@ describe("the routes answer what the document says", () => {
     await check("POST", "/import", "/import", { format: "beseda-fixture", version: 99 });
   });
 
+  test("the console's routes: history, search, voices, read, delete, pause and resume", async () => {
+    const check = async (method: string, path: string, template: string, json?: unknown) => {
+      const response = await api.sandbox(method, path, json);
+      expectDocumented(`${method} ${PREFIX}${template}`, response);
+      return response;
+    };
+    const seller = (await check("POST", "/accounts", "/accounts", { name: "Продавец" })).body as {
+      user_id: number;
+    };
+    const buyer = (await check("POST", "/accounts", "/accounts", { name: "Покупатель" })).body as {
+      user_id: number;
+    };
+    const item = (
+      await check("POST", `/accounts/${seller.user_id}/items`, "/accounts/:user_id/items", {
+        title: "Шкаф",
+      })
+    ).body as { item_id: number };
+    const chat = (
+      await check("POST", "/chats", "/chats", {
+        type: "u2i",
+        item_id: item.item_id,
+        user_id: buyer.user_id,
+      })
+    ).body as { chat_id: string };
+    const chatPath = `/chats/${encodeURIComponent(chat.chat_id)}`;
+    const message = (
+      await check("POST", `${chatPath}/messages`, "/chats/:chat_id/messages", {
+        author_id: buyer.user_id,
+        type: "text",
+        content: { text: "Шкаф ещё продаётся?" },
+      })
+    ).body as { id: string };
+    await check(
+      "GET",
+      `/chats?user_id=${seller.user_id}&type=u2i&text=ШКАФ&person=покуп`,
+      "/chats",
+    );
+    await check("GET", `${chatPath}/messages?limit=1`, "/chats/:chat_id/messages");
+    await check("GET", `${chatPath}/messages?before=${"0".repeat(32)}`, "/chats/:chat_id/messages");
+    await check("GET", "/voices?voice_ids=nope", "/voices");
+    await check("GET", "/voices", "/voices");
+    await check("POST", `${chatPath}/read`, "/chats/:chat_id/read", { user_id: seller.user_id });
+    await check("POST", `${chatPath}/read`, "/chats/:chat_id/read", { user_id: 1 });
+    await check("POST", "/chats/u2i-nope/read", "/chats/:chat_id/read", { user_id: 1 });
+    const deletePath = `${chatPath}/messages/${message.id}/delete`;
+    const deleteTemplate = "/chats/:chat_id/messages/:message_id/delete";
+    await check("POST", deletePath, deleteTemplate, { user_id: seller.user_id });
+    await check("POST", deletePath, deleteTemplate, { user_id: buyer.user_id });
+    await check("POST", `${chatPath}/messages/nope/delete`, deleteTemplate, {
+      user_id: buyer.user_id,
+    });
+    const pause = `/accounts/${seller.user_id}/webhooks/pause`;
+    await check("POST", pause, "/accounts/:user_id/webhooks/pause");
+    await check("GET", "/accounts", "/accounts");
+    await check(
+      "POST",
+      `/accounts/${seller.user_id}/webhooks/resume`,
+      "/accounts/:user_id/webhooks/resume",
+    );
+    await check("POST", "/accounts/999999999/webhooks/pause", "/accounts/:user_id/webhooks/pause");
+  });
+
   test("without the admin token: 401, as documented", async () => {
     const response = await api.request("GET", `${PREFIX}/clock`);
     expect(response.status).toBe(401);

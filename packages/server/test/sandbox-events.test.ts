@@ -3,7 +3,9 @@
 // clock move and world replacement arrives with an id; a reconnection with Last-Event-ID gets
 // what it missed, or "resync" when that cannot be told; closing the server ends the stream.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { resolveRefs, sandboxDocument } from "../src/http/openapi/contract.ts";
 import { TestApi } from "./helpers/api.ts";
+import { assertMatches } from "./helpers/contract-validator.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 import { serverWithWorld, type World } from "./helpers/world.ts";
@@ -21,6 +23,15 @@ afterAll(async () => {
   await server.stop();
   await hook.close();
 });
+
+/** Every event's data is what the sandbox document's LiveEvent says, and its name is its type. */
+const liveEventSchema = resolveRefs(sandboxDocument, sandboxDocument.components.schemas.LiveEvent);
+
+function checkEvent(event: string, data: Record<string, unknown>): void {
+  if (!liveEventSchema) throw new Error("the sandbox document has no LiveEvent");
+  assertMatches("LiveEvent", liveEventSchema, data);
+  expect(data.type).toBe(event);
+}
 
 interface Received {
   id: string | null;
@@ -46,6 +57,8 @@ async function openEvents(headers: Record<string, string> = {}, query = ""): Pro
     signal: abort.signal,
   });
   const events: Received[] = [];
+  /** Events that break the document: the next wait fails with them. */
+  const invalid: Error[] = [];
   const waiters = new Set<() => void>();
   const ended = (async () => {
     if (!response.body) return;
@@ -64,11 +77,17 @@ async function openEvents(headers: Record<string, string> = {}, query = ""): Pro
           }
           const data = fields.get("data");
           if (data === undefined) continue;
-          events.push({
+          const received: Received = {
             id: fields.get("id") ?? null,
             event: fields.get("event") ?? "message",
             data: JSON.parse(data) as Record<string, unknown>,
-          });
+          };
+          try {
+            checkEvent(received.event, received.data);
+          } catch (error) {
+            invalid.push(error as Error);
+          }
+          events.push(received);
           for (const wake of waiters) wake();
         }
       }
@@ -85,6 +104,12 @@ async function openEvents(headers: Record<string, string> = {}, query = ""): Pro
     next: (test, timeoutMs = 5_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
+          if (invalid.length > 0) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(invalid[0]);
+            return;
+          }
           const found = events.find(test);
           if (!found) return;
           waiters.delete(check);

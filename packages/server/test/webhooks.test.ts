@@ -61,6 +61,7 @@ const parse = (body: string) => JSON.parse(body) as Envelope;
 
 interface LoggedDelivery {
   status: string;
+  headers: Record<string, string>;
   attempts: {
     status: number | null;
     response: string | null;
@@ -276,6 +277,10 @@ describe("delivery", () => {
     const entry = await latestDelivery(seller.user_id);
     expect(entry?.attempts.map((a) => a.status)).toEqual([500, 500, 500, 200]);
     expect(entry?.attempts[2]?.response).toBe("busy");
+    // The log shows the headers exactly as they arrived (all but Node's host and connection).
+    const { host: _host, connection: _connection, ...arrived } = deliveries[3]?.headers ?? {};
+    expect(entry?.headers).toEqual(arrived);
+    expect(entry?.headers["x-avito-messenger-signature"]).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test("a receiver that hangs is cut at 2 s and retried", async () => {

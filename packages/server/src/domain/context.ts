@@ -8,6 +8,7 @@ import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
 import type { RandomSource } from "./random.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import type { FaultRegistry } from "./sandbox/faults-registry.ts";
 import type { LiveEvents } from "./sandbox/live-events.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
@@ -58,4 +59,9 @@ export interface DomainContext {
   faults: FaultRegistry;
   /** What happens, as it happens: for the sandbox's event stream. */
   live: LiveEvents;
+  /**
+   * The messenger API's requests per account and minute: its routes count through it, the
+   * sandbox's account overview reads each account's use of it.
+   */
+  messengerRateLimit: RateLimiter;
 }

@@ -1,7 +1,8 @@
 // Voice files: stored through the sandbox (Opus in MP4 only), carried by voice messages, and
-// reached through getVoiceFiles as signed links that work for one hour of the sandbox clock.
+// reached through getVoiceFiles (or the sandbox's own GET /voices) as signed links that work for
+// one hour of the sandbox clock.
 import { BesedaError } from "../errors/beseda-error.ts";
-import { findVoice, insertVoice } from "../store/repositories/media.ts";
+import { findVoice, findVoiceIds, insertVoice } from "../store/repositories/media.ts";
 import { attachmentsVisibleTo } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
@@ -56,14 +57,36 @@ export async function voiceFileUrls(
   voiceIds: readonly string[],
 ): Promise<{ voices_urls: Record<string, string> }> {
   const visible = await attachmentsVisibleTo(ctx.store.db, userId, "voice", [...new Set(voiceIds)]);
+  return { voices_urls: signedLinks(ctx, voiceIds, visible) };
+}
+
+/**
+ * Sandbox: the same signed links, for any stored voice file whoever's chats carry it (the
+ * console plays both sides' voice messages). Unknown ids are left out of the map, as
+ * getVoiceFiles leaves them.
+ */
+export async function sandboxVoiceFileUrls(
+  ctx: DomainContext,
+  voiceIds: readonly string[],
+): Promise<{ voices_urls: Record<string, string> }> {
+  const stored = await findVoiceIds(ctx.store.db, [...new Set(voiceIds)]);
+  return { voices_urls: signedLinks(ctx, voiceIds, stored) };
+}
+
+/** A link for each of `voiceIds` that `allowed` holds, good for an hour from now. */
+function signedLinks(
+  ctx: DomainContext,
+  voiceIds: readonly string[],
+  allowed: readonly string[],
+): Record<string, string> {
   const expires = ctx.clock.now() + VOICE_LINK_SECONDS;
   const urls: Record<string, string> = {};
-  for (const id of voiceIds.filter((v) => visible.includes(v))) {
+  for (const id of voiceIds.filter((v) => allowed.includes(v))) {
     const path = voicePath(id);
     urls[id] =
       `${ctx.urls.base}${path}?expires=${expires}&signature=${signature(ctx.media.signingKey, path, expires)}`;
   }
-  return { voices_urls: urls };
+  return urls;
 }
 
 /** The stored file behind a signed link; a bad signature or a link past its hour is refused. */

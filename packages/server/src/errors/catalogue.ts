@@ -78,6 +78,10 @@ export const ERRORS = {
 
   // Sandbox control API
   admin_token_invalid: api(401, "The sandbox API needs Authorization: Bearer <admin token>"),
+  console_header_missing: api(
+    403,
+    "A request signed in by the console's cookie must carry the X-Beseda-Console header",
+  ),
   account_not_found: api(404, "Account not found"),
   item_not_found: api(404, "Item not found"),
   chat_conflict: api(400, "The chat cannot be created"),

@@ -138,8 +138,9 @@ export interface WebhookSubscriptionTable {
 }
 
 /**
- * queued: waiting behind an earlier delivery of the same account and chat; pending: the head of
- * its stream, due at next_attempt_ms; then delivered, failed (gave up) or cancelled (unsubscribed).
+ * queued: waiting behind an earlier delivery of the same account and chat, or held while the
+ * account's deliveries are paused (webhook_pause); pending: the head of its stream, due at
+ * next_attempt_ms; then delivered, failed (gave up) or cancelled (unsubscribed).
  */
 export type DeliveryStatus = "queued" | "pending" | "delivered" | "failed" | "cancelled";
 
@@ -163,6 +164,12 @@ export interface WebhookDeliveryTable {
   next_attempt_ms: number;
   created_ms: number;
   finished_ms: number | null;
+}
+
+/** An account whose deliveries are paused from the sandbox (migration 20261201060000). */
+export interface WebhookPauseTable {
+  user_id: number;
+  created_ms: number;
 }
 
 export interface WebhookAttemptTable {
@@ -229,6 +236,7 @@ export interface Database {
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: WebhookAttemptTable;
+  webhook_pause: WebhookPauseTable;
   setting: SettingTable;
   fault_rule: FaultRuleTable;
 }

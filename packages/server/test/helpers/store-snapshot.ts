@@ -17,6 +17,7 @@ const TABLES = [
   "voice",
   "webhook_subscription",
   "webhook_delivery",
+  "webhook_pause",
   "fault_rule",
 ] as const;
 

@@ -33,7 +33,10 @@ export type LiveEvent =
       error: string | null;
       duration_ms: number;
       fault: string | null;
-      /** Where the delivery stands after it: delivered, pending (a retry is due), failed. */
+      /**
+       * Where the delivery stands after it: delivered, pending (a retry is due), failed, or queued
+       * (a retry that waits for its account's deliveries to be resumed).
+       */
       outcome: DeliveryStatus;
     }
   | { type: "clock"; now: number; offset_seconds: number }

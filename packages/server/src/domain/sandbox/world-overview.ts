@@ -1,17 +1,26 @@
-// The sandbox's read side: every account with its app, items and subscription; chats as neither
-// participant sees them (both users, both unread counts); the messages of every chat in the order
-// they were written. What `beseda accounts|chat|tail` print and the console will draw; the
-// messenger API's own views (one participant's point of view) stay in ../views/.
+// The sandbox's read side: every account with its app, items, subscription and use of the rate
+// limit; chats as neither participant sees them (both users, both unread counts), searched and
+// paged; a chat's history a page at a time, newest first; the messages of every chat in the order
+// they were written. What `beseda accounts|chat|tail` print and the console draws; the messenger
+// API's own views (one participant's point of view) stay in ../views/.
+import { BesedaError } from "../../errors/beseda-error.ts";
 import type { ChatType, ItemCategory, Message } from "../../store/records.ts";
-import { listAccounts } from "../../store/repositories/accounts.ts";
+import { findAccounts, listAccounts } from "../../store/repositories/accounts.ts";
 import { findMembers, listChatsByActivity } from "../../store/repositories/chats.ts";
-import { allItems } from "../../store/repositories/items.ts";
-import { findMessages, listMessagesSince } from "../../store/repositories/messages.ts";
-import { allSubscriptions } from "../../store/repositories/webhooks.ts";
+import { allItems, findItems } from "../../store/repositories/items.ts";
+import {
+  findMessage,
+  findMessages,
+  listChatMessagesBefore,
+  listMessagesSince,
+} from "../../store/repositories/messages.ts";
+import { allSubscriptions, pausedAccounts } from "../../store/repositories/webhooks.ts";
 import { requireAccount } from "../accounts.ts";
 import { chatParties } from "../chats.ts";
 import type { DomainContext } from "../context.ts";
+import type { RateLimitUse } from "../rate-limiter.ts";
 import { contentOf } from "../views/message-view.ts";
+import { type ChatSearch, searchChats } from "./chat-search.ts";
 
 export interface AccountOverview {
   user_id: number;
@@ -30,6 +39,10 @@ export interface AccountOverview {
     url: string;
   }[];
   subscription: { url: string; version: string } | null;
+  /** Its deliveries wait, queued, until resumed (domain/webhooks/pauses.ts). */
+  webhooks_paused: boolean;
+  /** Its messenger API requests in the current minute of the sandbox clock, from every token. */
+  rate_limit: RateLimitUse;
 }
 
 export async function accountsOverview(
@@ -37,7 +50,11 @@ export async function accountsOverview(
 ): Promise<{ accounts: AccountOverview[] }> {
   const db = ctx.store.db;
   const accounts = await listAccounts(db);
-  const [items, subscriptions] = await Promise.all([allItems(db), allSubscriptions(db)]);
+  const [items, subscriptions, paused] = await Promise.all([
+    allItems(db),
+    allSubscriptions(db),
+    pausedAccounts(db),
+  ]);
   const subscriptionOf = new Map(subscriptions.map((s) => [s.userId, s]));
   // Each account's items oldest first.
   items.sort((a, b) => a.created - b.created || a.id - b.id);
@@ -64,6 +81,8 @@ export async function accountsOverview(
         subscription: subscription
           ? { url: subscription.url, version: subscription.version }
           : null,
+        webhooks_paused: paused.has(account.id),
+        rate_limit: ctx.messengerRateLimit.usage(account.id),
       };
     }),
   };
@@ -97,52 +116,121 @@ export function sandboxMessage(ctx: DomainContext, message: Message): SandboxMes
   };
 }
 
+/** A u2i chat's item, as the console shows it on the chat. */
+export interface ChatItem {
+  item_id: number;
+  title: string;
+  price_string: string | null;
+  /** The item's picture (Beseda's placeholder, the one size it serves), as getChatsV2 links it. */
+  image_url: string | null;
+  url: string;
+}
+
 export interface ChatOverview {
   chat_id: string;
   type: ChatType;
   item_id: number | null;
+  item: ChatItem | null;
   created: number;
   updated: number;
-  users: { user_id: number; unread_count: number; last_read_at: number | null }[];
+  users: {
+    user_id: number;
+    name: string;
+    unread_count: number;
+    last_read_at: number | null;
+  }[];
   last_message: SandboxMessage | null;
 }
 
+/** Chats by newest activity, of every account or of one, of one type, searched, a page. */
 export async function chatsOverview(
   ctx: DomainContext,
-  filter: { userId: number | null; limit: number },
+  filter: ChatSearch,
 ): Promise<{ chats: ChatOverview[] }> {
   const db = ctx.store.db;
   if (filter.userId !== null) await requireAccount(db, filter.userId);
-  const chats = await listChatsByActivity(db, filter);
-  const ids = chats.map((c) => c.id);
-  const [members, lastMessages] = await Promise.all([
-    findMembers(db, ids),
+  const chats =
+    filter.text === null && filter.person === null
+      ? await listChatsByActivity(db, filter)
+      : await searchChats(db, filter);
+  const members = await findMembers(
+    db,
+    chats.map((c) => c.id),
+  );
+  const [accounts, items, lastMessages] = await Promise.all([
+    findAccounts(db, [...new Set(members.map((m) => m.userId))]),
+    findItems(db, [...new Set(chats.flatMap((c) => (c.itemId === null ? [] : [c.itemId])))]),
     findMessages(
       db,
       chats.flatMap((c) => (c.lastMessageId === null ? [] : [c.lastMessageId])),
     ),
   ]);
+  const nameOf = new Map(accounts.map((a) => [a.id, a.name]));
+  const itemById = new Map(items.map((i) => [i.id, i]));
   const messageById = new Map(lastMessages.map((m) => [m.id, m]));
   const membersOf = Map.groupBy(members, (m) => m.chatId);
   return {
     chats: chats.map((chat) => {
       const last = chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
+      const item = chat.itemId === null ? undefined : itemById.get(chat.itemId);
       return {
         chat_id: chat.id,
         type: chat.type,
         item_id: chat.itemId,
+        item: item
+          ? {
+              item_id: item.id,
+              title: item.title,
+              price_string: item.priceString,
+              image_url: ctx.urls.itemImage(item.id, "140x105"),
+              url: ctx.urls.item(item.id),
+            }
+          : null,
         created: chat.created,
         updated: chat.updated,
         users: (membersOf.get(chat.id) ?? [])
           .sort((a, b) => a.userId - b.userId)
           .map((m) => ({
             user_id: m.userId,
+            name: nameOf.get(m.userId) ?? "",
             unread_count: m.unreadCount,
             last_read_at: m.lastReadAt,
           })),
         last_message: last ? sandboxMessage(ctx, last) : null,
       };
     }),
+  };
+}
+
+/**
+ * A page of a chat's history: its newest `limit` messages, or the `limit` written before the
+ * message `before`, oldest first; `more` says whether older ones are left.
+ */
+export async function chatHistory(
+  ctx: DomainContext,
+  chatId: string,
+  page: { limit: number; before: string | null },
+): Promise<{ messages: SandboxMessage[]; more: boolean }> {
+  const db = ctx.store.db;
+  await chatParties(ctx, db, chatId);
+  let beforeSeq: number | null = null;
+  if (page.before !== null) {
+    const before = await findMessage(db, page.before);
+    if (!before || before.chatId !== chatId) {
+      throw new BesedaError("message_not_found", {
+        message: "Message not found: before names no message of this chat",
+      });
+    }
+    beforeSeq = before.seq;
+  }
+  // One more than asked for: whether it is there says whether older ones are left.
+  const newest = await listChatMessagesBefore(db, chatId, beforeSeq, page.limit + 1);
+  return {
+    messages: newest
+      .slice(0, page.limit)
+      .reverse()
+      .map((message) => sandboxMessage(ctx, message)),
+    more: newest.length > page.limit,
   };
 }
 

@@ -1,16 +1,19 @@
 // The delivery log, as the sandbox shows it, and redelivery of one delivery on demand.
 import { BesedaError } from "../../errors/beseda-error.ts";
+import { findAccounts } from "../../store/repositories/accounts.ts";
 import {
   type Attempt,
   type Delivery,
   type DeliveryStatus,
   findDelivery,
   findSubscription,
+  isPaused,
   listDeliveries,
   restartDelivery,
-  streamBusy,
+  streamHasOtherHead,
 } from "../../store/repositories/webhooks.ts";
 import type { DomainContext } from "../context.ts";
+import { DELIVERY_HEADERS, requestHeaders } from "./request-headers.ts";
 
 export type { DeliveryStatus };
 
@@ -38,11 +41,17 @@ export interface DeliveryView {
   finished: string | null;
   /** The exact JSON body that is POSTed. */
   body: unknown;
+  /** The headers it is POSTed with (the signature made with the account's client secret). */
+  headers: Record<string, string>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function view(delivery: Delivery, attempts: readonly Attempt[]): DeliveryView {
+function view(
+  delivery: Delivery,
+  attempts: readonly Attempt[],
+  signingKey: string | undefined,
+): DeliveryView {
   return {
     id: delivery.id,
     user_id: delivery.userId,
@@ -63,6 +72,7 @@ function view(delivery: Delivery, attempts: readonly Attempt[]): DeliveryView {
     next_attempt: delivery.status === "pending" ? iso(delivery.nextAttemptMs) : null,
     finished: delivery.finishedMs === null ? null : iso(delivery.finishedMs),
     body: JSON.parse(delivery.body),
+    headers: requestHeaders(DELIVERY_HEADERS, delivery.body, signingKey),
   };
 }
 
@@ -71,12 +81,24 @@ export async function deliveryLog(
   filter: { userId: number | null; status: DeliveryStatus | null; limit: number },
 ): Promise<{ deliveries: DeliveryView[] }> {
   const found = await listDeliveries(ctx.store.db, filter);
-  return { deliveries: found.map(({ delivery, attempts }) => view(delivery, attempts)) };
+  const userIds = [...new Set(found.map(({ delivery }) => delivery.userId))];
+  const secrets = new Map(
+    (await findAccounts(ctx.store.db, userIds)).map((account) => [
+      account.id,
+      account.clientSecret,
+    ]),
+  );
+  return {
+    deliveries: found.map(({ delivery, attempts }) =>
+      view(delivery, attempts, secrets.get(delivery.userId)),
+    ),
+  };
 }
 
 /**
  * Sends a delivery again, whatever became of it, from the start of the retry schedule: now, or
- * after the delivery in flight for its chat (it then waits queued, in its place by event order).
+ * after the delivery in flight for its chat (it then waits queued, in its place by event order),
+ * or, while the account's deliveries are paused, once they are resumed.
  */
 export async function redeliver(
   ctx: DomainContext,
@@ -86,7 +108,12 @@ export async function redeliver(
     const delivery = await findDelivery(db, id);
     if (!delivery) throw new BesedaError("delivery_not_found");
     if (!(await findSubscription(db, delivery.userId))) throw new BesedaError("no_subscription");
-    const next = (await streamBusy(db, delivery.userId, delivery.chatId)) ? "queued" : "pending";
+    // Queued behind its stream's head (another one: a delivery waiting for its own retry is the
+    // head, and goes again now), or while the account's deliveries are paused.
+    const waits =
+      (await streamHasOtherHead(db, delivery.userId, delivery.chatId, delivery.id)) ||
+      (await isPaused(db, delivery.userId));
+    const next = waits ? "queued" : "pending";
     await restartDelivery(db, id, ctx.clock.nowMs(), next);
     return next;
   });

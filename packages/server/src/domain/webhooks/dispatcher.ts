@@ -14,6 +14,11 @@
 // (after a restart, or past the memory cap) are promoted by asking the store. The store is
 // searched for due work only when something else may have made it due: start-up, a retry's time,
 // the sandbox clock, a redelivery, or a delivery that could not start for want of a free slot.
+//
+// A paused account (the sandbox's pause) is left to the store: its deliveries are written queued,
+// nothing of it is promoted or found due, and a retry of an attempt that was in flight when the
+// pause came is written queued too. Pausing and resuming resync the dispatcher, so that nothing
+// remembered of its streams goes out on its own.
 import type { Clock } from "../../clock.ts";
 import {
   type Attempt,
@@ -32,8 +37,8 @@ import {
   updateDelivery,
 } from "../../store/repositories/webhooks.ts";
 import type { Db, Store } from "../../store/store.ts";
+import { DELIVERY_HEADERS } from "./request-headers.ts";
 import { parseRetryAfter, type RetrySettings, retryDelayMs } from "./retry-policy.ts";
-import { WEBHOOK_USER_AGENT } from "./subscriptions.ts";
 import type { PostResult, WebhookTransport } from "./transport.ts";
 
 /** Streams in flight at once. */
@@ -55,6 +60,7 @@ interface RememberedStream {
 interface Finished {
   delivery: Delivery;
   attempt: Attempt;
+  /** As written: a retry of a paused account's delivery becomes queued. */
   update: DeliveryUpdate;
   /** The stream's next delivery, already sent on: the store promotes it with this result. */
   successor: DueDelivery | null;
@@ -282,7 +288,7 @@ export class WebhookDispatcher {
       transport.post({
         url: target.url,
         body: delivery.body,
-        headers: { "content-type": "application/json", "user-agent": WEBHOOK_USER_AGENT },
+        headers: DELIVERY_HEADERS,
         signingKey: target.clientSecret,
       });
     const { result, faultId } = interceptor
@@ -391,14 +397,22 @@ export class WebhookDispatcher {
         delivered.map((f) => f.delivery.id),
         nowMs,
       );
-      for (const { delivery, update } of batch) {
-        if (update.status === "delivered") continue;
-        if (await updateDelivery(db, delivery.id, update)) moved.add(delivery.id);
+      for (const finished of batch) {
+        if (finished.update.status === "delivered") continue;
+        const written = await updateDelivery(db, finished.delivery.id, finished.update);
+        if (written === null) continue;
+        moved.add(finished.delivery.id);
+        // Its account was paused meanwhile: the retry waits, queued, for the resume.
+        if (written !== finished.update.status) {
+          finished.update = { ...finished.update, status: written };
+        }
       }
       const next: Delivery[] = [];
       for (const { delivery, update, successor } of batch) {
-        // A delivery cancelled while in flight did not move: its stream was emptied.
-        if (!moved.has(delivery.id) || update.status === "pending" || successor) continue;
+        // A delivery cancelled while in flight did not move: its stream was emptied. One that
+        // will be tried again (pending, or queued by a pause) is still its stream's head.
+        const unfinished = update.status === "pending" || update.status === "queued";
+        if (!moved.has(delivery.id) || unfinished || successor) continue;
         const head = await this.#promoteNext(db, delivery, nowMs);
         if (head) next.push(head);
       }

@@ -5,7 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { SIGNATURE_HEADER, signBody } from "./signature.ts";
+import { requestHeaders } from "./request-headers.ts";
 import { isForbiddenAddress } from "./url-guard.ts";
 
 export const WEBHOOK_TIMEOUT_MS = 2000;
@@ -23,7 +23,7 @@ export interface PostResult {
 export interface PostRequest {
   url: string;
   body: string;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   /** Signs the body with this key (see signature.ts), where the POST is made. */
   signingKey?: string;
 }
@@ -84,11 +84,7 @@ export function httpTransport(mode: "sandbox" | "production"): WebhookTransport 
       const request = send(target, {
         method: "POST",
         agent,
-        headers: {
-          ...headers,
-          ...(signingKey === undefined ? {} : { [SIGNATURE_HEADER]: signBody(signingKey, body) }),
-          "content-length": Buffer.byteLength(body),
-        },
+        headers: requestHeaders(headers, body, signingKey),
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
       request.on("response", (response: IncomingMessage) => {

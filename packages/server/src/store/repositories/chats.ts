@@ -214,23 +214,67 @@ export async function markMemberRead(
     .execute();
 }
 
-/** Chats by newest activity, all of them or those one account takes part in. */
-export async function listChatsByActivity(
-  db: Db,
-  filter: { userId: number | null; limit: number },
-): Promise<Chat[]> {
-  let query = db.selectFrom("chat").selectAll("chat");
+/** Which chats the sandbox lists: all of them, or one account's, of any type or of one. */
+export interface ChatActivityFilter {
+  userId: number | null;
+  type: ChatType | null;
+}
+
+function chatsByActivity(db: Db, filter: ChatActivityFilter) {
+  let query = db.selectFrom("chat");
   if (filter.userId !== null) {
     query = query
       .innerJoin("chat_member", "chat_member.chat_id", "chat.id")
       .where("chat_member.user_id", "=", filter.userId);
   }
-  const rows = await query
-    .orderBy("chat.updated", "desc")
-    .orderBy("chat.id", "desc")
+  if (filter.type !== null) query = query.where("chat.type", "=", filter.type);
+  return query.orderBy("chat.updated", "desc").orderBy("chat.id", "desc");
+}
+
+/** Chats by newest activity, a page of them. */
+export async function listChatsByActivity(
+  db: Db,
+  filter: ChatActivityFilter & { limit: number; offset: number },
+): Promise<Chat[]> {
+  const rows = await chatsByActivity(db, filter)
+    .selectAll("chat")
     .limit(filter.limit)
+    .offset(filter.offset)
     .execute();
   return rows.map(toChat);
+}
+
+/** The ids of every chat the filter lets through, by newest activity: what a search narrows. */
+export async function listChatIdsByActivity(db: Db, filter: ChatActivityFilter): Promise<string[]> {
+  const rows = await chatsByActivity(db, filter).select("chat.id").execute();
+  return rows.map((row) => row.id);
+}
+
+/** A participant of a chat, with the name of its account. */
+export interface ChatPerson {
+  chatId: string;
+  userId: number;
+  name: string;
+}
+
+/**
+ * The participants of the chats the filter lets through, with their names: of one account's
+ * chats, the other side only.
+ */
+export async function listChatPeople(db: Db, filter: ChatActivityFilter): Promise<ChatPerson[]> {
+  let query = db
+    .selectFrom("chat_member as person")
+    .innerJoin("account", "account.id", "person.user_id")
+    .select(["person.chat_id", "person.user_id", "account.name"]);
+  if (filter.userId !== null) {
+    query = query
+      .innerJoin("chat_member as own", "own.chat_id", "person.chat_id")
+      .where("own.user_id", "=", filter.userId)
+      .where("person.user_id", "!=", filter.userId);
+  }
+  if (filter.type !== null) query = query.where("person.chat_type", "=", filter.type);
+  const rows = await query.execute();
+  return rows.map((row) => ({ chatId: row.chat_id, userId: num(row.user_id), name: row.name }));
 }
 
 /** Every chat, by id: the sandbox's export. */

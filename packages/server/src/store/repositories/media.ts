@@ -78,6 +78,13 @@ export async function findVoice(db: Db, id: string): Promise<Voice | undefined> 
   return row && toVoice(row);
 }
 
+/** Of `ids`, those of stored voice files. */
+export async function findVoiceIds(db: Db, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("voice").select("id").where("id", "in", ids).execute();
+  return rows.map((row) => row.id);
+}
+
 /** Every image, by id: the sandbox's export. */
 export async function allImages(db: Db): Promise<Image[]> {
   const rows = await db.selectFrom("image").selectAll().orderBy("id").execute();

@@ -3,7 +3,7 @@
 import type { Insertable, Selectable } from "kysely";
 import { precompiled } from "../precompiled.ts";
 import { type JsonObject, type Message, num, numOrNull } from "../records.ts";
-import type { MessageTable } from "../schema.ts";
+import type { ChatType, MessageTable } from "../schema.ts";
 import type { Db } from "../store.ts";
 
 function toMessage(row: Selectable<MessageTable>): Message {
@@ -90,6 +90,64 @@ export async function listChatMessages(
     .offset(offset)
     .execute();
   return rows.map(toMessage);
+}
+
+/**
+ * A page of the chat's history, newest first: its newest `limit` messages, or those written
+ * before the message of sequence `beforeSeq`.
+ */
+export async function listChatMessagesBefore(
+  db: Db,
+  chatId: string,
+  beforeSeq: number | null,
+  limit: number,
+): Promise<Message[]> {
+  let query = db.selectFrom("message").selectAll().where("chat_id", "=", chatId);
+  if (beforeSeq !== null) query = query.where("seq", "<", beforeSeq);
+  const rows = await query.orderBy("seq", "desc").limit(limit).execute();
+  return rows.map(toMessage);
+}
+
+/**
+ * The content of every message of `types` in the chats of one account (or all chats), of one
+ * chat type or any: what the sandbox's search by text reads. No index serves a substring, and
+ * SQLite's LIKE folds the case of ASCII letters only, so the caller matches them.
+ */
+export async function listMessageContents(
+  db: Db,
+  filter: { userId: number | null; chatType: ChatType | null; types: readonly string[] },
+): Promise<{ chatId: string; type: string; content: JsonObject }[]> {
+  if (filter.types.length === 0) return [];
+  const { userId, chatType } = filter;
+  const query = db
+    .selectFrom("message")
+    .select(["message.chat_id", "message.type", "message.content"])
+    .where("message.type", "in", filter.types)
+    .$if(userId !== null, (q) =>
+      q.where("message.chat_id", "in", (eb) =>
+        eb
+          .selectFrom("chat_member")
+          .select("chat_member.chat_id")
+          .where("chat_member.user_id", "=", userId as number)
+          .$if(chatType !== null, (m) =>
+            m.where("chat_member.chat_type", "=", chatType as ChatType),
+          ),
+      ),
+    )
+    .$if(userId === null && chatType !== null, (q) =>
+      q.where("message.chat_id", "in", (eb) =>
+        eb
+          .selectFrom("chat")
+          .select("chat.id")
+          .where("chat.type", "=", chatType as ChatType),
+      ),
+    );
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    chatId: row.chat_id,
+    type: row.type,
+    content: JSON.parse(row.content) as JsonObject,
+  }));
 }
 
 /** Marks read, at `at`, the unread messages that `authorIds` wrote in the chat. */

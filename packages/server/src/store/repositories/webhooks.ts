@@ -1,8 +1,13 @@
-// Webhook subscriptions, the delivery outbox and its attempt log. The outbox's indexes hold only
-// unfinished deliveries (see the partial-indexes migration): queries that use them repeat the
-// index's condition as a literal (status = 'pending', finished_ms is null), which is what lets the
-// planner pick a partial index.
-import { type Selectable, sql, type UpdateObject } from "kysely";
+// Webhook subscriptions, the delivery outbox and its attempt log, and the accounts whose deliveries
+// are paused. The outbox's indexes hold only unfinished deliveries (see the partial-indexes
+// migration): queries that use them repeat the index's condition as a literal (status = 'pending',
+// finished_ms is null), which is what lets the planner pick a partial index.
+//
+// A paused account's deliveries are all queued: a new one is written queued, pausing queues its
+// pending ones, and nothing promotes them (promote, promoteNext) until resuming makes each
+// stream's first one its head again (promoteStreamHeads). An attempt that was already in flight
+// when the pause came still has its result written (updateDelivery, markDelivered).
+import { type RawBuilder, type Selectable, sql, type UpdateObject } from "kysely";
 import { powerOfTwoChunks } from "../chunks.ts";
 import { precompiled } from "../precompiled.ts";
 import { num, numOrNull } from "../records.ts";
@@ -54,6 +59,8 @@ export interface DueDelivery extends Delivery {
 
 const PENDING = sql.lit<DeliveryStatus>("pending");
 const QUEUED = sql.lit<DeliveryStatus>("queued");
+/** What an attempt that ended may move on: pending, or queued by a pause while it was in flight. */
+const ATTEMPTED: readonly DeliveryStatus[] = ["pending", "queued"];
 
 export interface Attempt {
   deliveryId: string;
@@ -212,7 +219,7 @@ export type NewDelivery = Omit<Delivery, "status">;
 
 /**
  * Writes a new delivery into its stream, in one statement: pending (due now) if the stream was
- * empty, else queued behind its unfinished deliveries. Returns which.
+ * empty and the account's deliveries are not paused, else queued. Returns which.
  */
 export async function insertDelivery(db: Db, d: NewDelivery): Promise<"pending" | "queued"> {
   const { rows } = await insertDeliveryRow(db, {
@@ -256,7 +263,12 @@ const insertDeliveryRow = precompiled(
         ...v,
         status: eb
           .case()
-          .when(eb.exists(unfinishedInStream(db, v.user_id, v.chat_id)))
+          .when(
+            eb.or([
+              eb.exists(unfinishedInStream(db, v.user_id, v.chat_id)),
+              eb.exists(pauseOf(db, v.user_id)),
+            ]),
+          )
           .then(QUEUED)
           .else(PENDING)
           .end(),
@@ -264,9 +276,19 @@ const insertDeliveryRow = precompiled(
       .returning("status"),
 );
 
-/** Does the account's stream for this chat hold a delivery not yet finished? */
-export async function streamBusy(db: Db, userId: number, chatId: string): Promise<boolean> {
+/**
+ * Does the account's stream for this chat have a head (a pending delivery) other than `exceptId`?
+ * A delivery sent again waits behind it.
+ */
+export async function streamHasOtherHead(
+  db: Db,
+  userId: number,
+  chatId: string,
+  exceptId: string,
+): Promise<boolean> {
   const row = await unfinishedInStream(db, userId, chatId)
+    .where("status", "=", PENDING)
+    .where("id", "!=", exceptId)
     // A literal: SQLite runs "limit ?" several times slower here.
     .limit(sql.lit(1))
     .executeTakeFirst();
@@ -290,7 +312,7 @@ export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promi
 
 /**
  * Makes the next queued delivery of a stream its pending head, due now, and returns it (or
- * undefined when the stream is empty).
+ * undefined when the stream is empty, or the account's deliveries are paused).
  */
 export async function promoteNext(
   db: Db,
@@ -309,6 +331,7 @@ export async function promoteNext(
         .orderBy("position")
         .limit(1),
     )
+    .where(({ not, exists }) => not(exists(pauseOf(db, userId))))
     .returningAll()
     .executeTakeFirst();
   return row && toDelivery(row);
@@ -316,44 +339,55 @@ export async function promoteNext(
 
 /**
  * Makes these queued deliveries (each the next of its stream) pending heads, due now; returns
- * the ids that were still queued.
+ * the ids that were still queued (and whose account's deliveries are not paused).
  */
 export function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
-  return moveDeliveries(db, ids, QUEUED, {
-    status: "pending",
-    next_attempt_ms: nowMs,
-    window_start_ms: nowMs,
-  });
+  return moveDeliveries(
+    db,
+    ids,
+    { from: ["queued"], unlessPaused: true },
+    { status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs },
+  );
 }
 
 /**
- * Records one more attempt, answered 200, for each of these pending deliveries; returns the ids
- * that were still pending (one cancelled while in flight stays cancelled).
+ * Records one more attempt, answered 200, for each of these deliveries; returns the ids that
+ * were still pending, or queued by a pause that came while they were in flight (one cancelled
+ * while in flight stays cancelled).
  */
 export function markDelivered(db: Db, ids: readonly string[], atMs: number): Promise<Set<string>> {
-  return moveDeliveries(db, ids, PENDING, {
-    status: "delivered",
-    attempts: sql<number>`${sql.ref("attempts")} + 1`,
-    finished_ms: atMs,
-  });
+  return moveDeliveries(
+    db,
+    ids,
+    { from: ATTEMPTED, unlessPaused: false },
+    {
+      status: "delivered",
+      attempts: sql<number>`${sql.ref("attempts")} + 1`,
+      finished_ms: atMs,
+    },
+  );
 }
 
-/** Updates those of `ids` that are in status `from`, a few statements for many; returns them. */
+/** Updates those of `ids` that are in one of the `from` statuses, a few statements for many. */
 async function moveDeliveries(
   db: Db,
   ids: readonly string[],
-  from: typeof PENDING,
+  which: { from: readonly DeliveryStatus[]; unlessPaused: boolean },
   update: UpdateObject<Database, "webhook_delivery">,
 ): Promise<Set<string>> {
   const moved = new Set<string>();
   for (const chunk of powerOfTwoChunks(ids)) {
-    const rows = await db
+    let query = db
       .updateTable("webhook_delivery")
       .set(update)
       .where("id", "in", chunk)
-      .where("status", "=", from)
-      .returning("id")
-      .execute();
+      .where("status", "in", which.from);
+    if (which.unlessPaused) {
+      query = query.where(({ not, exists }) =>
+        not(exists(pauseOf(db, sql.ref<number>("webhook_delivery.user_id")))),
+      );
+    }
+    const rows = await query.returning("id").execute();
     for (const row of rows) moved.add(row.id);
   }
   return moved;
@@ -405,23 +439,37 @@ async function insertAttemptRows(db: Db, attempts: readonly Attempt[]): Promise<
 }
 
 /**
- * Moves a pending delivery on after an attempt. A delivery that is no longer pending (cancelled
- * while its attempt was in flight) stays as it is: the answer is false.
+ * Moves a delivery on after an attempt, and answers the status written: a retry of a paused
+ * account waits queued instead of pending. A delivery cancelled while its attempt was in flight
+ * stays as it is: the answer is null.
  */
-export async function updateDelivery(db: Db, id: string, update: DeliveryUpdate): Promise<boolean> {
-  const result = await db
+export async function updateDelivery(
+  db: Db,
+  id: string,
+  update: DeliveryUpdate,
+): Promise<DeliveryStatus | null> {
+  const row = await db
     .updateTable("webhook_delivery")
-    .set({
-      status: update.status,
+    .set((eb) => ({
+      status:
+        update.status === "pending"
+          ? eb
+              .case()
+              .when(eb.exists(pauseOf(db, sql.ref<number>("webhook_delivery.user_id"))))
+              .then(QUEUED)
+              .else(PENDING)
+              .end()
+          : update.status,
       attempts: update.attempts,
       step: update.step,
       next_attempt_ms: update.nextAttemptMs,
       finished_ms: update.finishedMs,
-    })
+    }))
     .where("id", "=", id)
-    .where("status", "=", PENDING)
+    .where("status", "in", ATTEMPTED)
+    .returning("status")
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return row?.status ?? null;
 }
 
 /** Unfinished deliveries of an account that unsubscribed: nobody is left to receive them. */
@@ -522,4 +570,71 @@ export async function listDeliveries(
 export async function allSubscriptions(db: Db): Promise<Subscription[]> {
   const rows = await db.selectFrom("webhook_subscription").selectAll().orderBy("user_id").execute();
   return rows.map(toSubscription);
+}
+
+/** The account's row in webhook_pause, if its deliveries are paused. */
+function pauseOf(db: Db, userId: number | RawBuilder<number>) {
+  return db.selectFrom("webhook_pause").select("user_id").where("user_id", "=", userId);
+}
+
+export async function isPaused(db: Db, userId: number): Promise<boolean> {
+  return (await pauseOf(db, userId).executeTakeFirst()) !== undefined;
+}
+
+/** The accounts whose deliveries are paused. */
+export async function pausedAccounts(db: Db): Promise<Set<number>> {
+  const rows = await db.selectFrom("webhook_pause").select("user_id").execute();
+  return new Set(rows.map((row) => num(row.user_id)));
+}
+
+/**
+ * Pauses the account's deliveries: marks it paused (again is a no-op) and queues its pending
+ * ones, due or waiting for a retry, where they keep their attempts and retry step.
+ */
+export async function pauseDeliveries(db: Db, userId: number, atMs: number): Promise<void> {
+  await db
+    .insertInto("webhook_pause")
+    .values({ user_id: userId, created_ms: atMs })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+  await db
+    .updateTable("webhook_delivery")
+    .set({ status: "queued" })
+    .where("user_id", "=", userId)
+    .where("status", "=", PENDING)
+    .execute();
+}
+
+/** Ends the account's pause; false if it was not paused. Its streams need promoteStreamHeads. */
+export async function unpause(db: Db, userId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom("webhook_pause")
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * Makes the first queued delivery of each of the account's streams that has no pending head its
+ * head, due now (what a pause held back goes out again, each chat in order); returns their ids.
+ */
+export async function promoteStreamHeads(
+  db: Db,
+  userId: number,
+  nowMs: number,
+): Promise<Set<string>> {
+  const unfinished = await db
+    .selectFrom("webhook_delivery")
+    .select(["id", "chat_id", "status"])
+    .where("user_id", "=", userId)
+    .where("finished_ms", "is", null)
+    .orderBy("chat_id")
+    .orderBy("position")
+    .execute();
+  const heads: string[] = [];
+  for (const stream of Map.groupBy(unfinished, (row) => row.chat_id).values()) {
+    const [first] = stream;
+    if (first && stream.every((row) => row.status === "queued")) heads.push(first.id);
+  }
+  return promote(db, heads, nowMs);
 }

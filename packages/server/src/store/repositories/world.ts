@@ -15,7 +15,10 @@ import { allMessages, messageRow } from "./messages.ts";
 import { allRedirectUris, replaceRedirectUris } from "./redirect-uris.ts";
 import { allSubscriptions, putSubscription, type Subscription } from "./webhooks.ts";
 
-/** The world as the store holds it (tokens, deliveries, fault rules and settings aside). */
+/**
+ * The world as the store holds it (tokens, deliveries, paused deliveries, fault rules and settings
+ * aside).
+ */
 export interface StoredWorld {
   accounts: Account[];
   /** Each app's registered redirect URIs, in order, by account id (only accounts with some). */
@@ -87,19 +90,20 @@ const EMPTYING_ORDER: { readonly [T in keyof Database]: number } = {
   webhook_attempt: 0,
   webhook_delivery: 1,
   webhook_subscription: 2,
-  token: 3,
-  authorization_code: 4,
-  app_redirect_uri: 5,
-  fault_rule: 6,
-  blacklist: 7,
-  message: 8,
-  chat_member: 9,
-  chat: 10,
-  image: 11,
-  voice: 12,
-  item: 13,
-  account: 14,
-  setting: 15,
+  webhook_pause: 3,
+  token: 4,
+  authorization_code: 5,
+  app_redirect_uri: 6,
+  fault_rule: 7,
+  blacklist: 8,
+  message: 9,
+  chat_member: 10,
+  chat: 11,
+  image: 12,
+  voice: 13,
+  item: 14,
+  account: 15,
+  setting: 16,
 };
 
 /** Deletes every row of every table (the clock's offset and the other settings too). */

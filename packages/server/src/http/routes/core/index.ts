@@ -4,6 +4,7 @@
 // whose document names none, the messenger's (BESEDA_RATE_LIMIT_PER_MINUTE).
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
+import { InMemoryRateLimiter } from "../../../domain/rate-limiter.ts";
 import { bearerAuth } from "../../plugins/bearer-auth.ts";
 import { rateLimit } from "../../plugins/rate-limit.ts";
 import { getItemInfo } from "./get-item-info.ts";
@@ -24,7 +25,7 @@ export async function coreRoutes(
   // One scope per operation: each counts its own requests against its own limit.
   const limited = (register: Register, limit: number) =>
     app.register(async (scope) => {
-      await scope.register(rateLimit, { limit, clock: ctx.clock });
+      await scope.register(rateLimit, { limiter: new InMemoryRateLimiter(limit, ctx.clock) });
       register(scope, ctx);
     });
   await limited(getUserInfoSelf, options.rateLimitPerMinute);

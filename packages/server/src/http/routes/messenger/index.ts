@@ -33,12 +33,10 @@ const OPERATIONS = [
   getSubscriptions,
 ];
 
-export async function messengerRoutes(
-  app: FastifyInstance,
-  options: { ctx: DomainContext; rateLimitPerMinute: number },
-) {
+export async function messengerRoutes(app: FastifyInstance, options: { ctx: DomainContext }) {
   await app.register(bearerAuth, { ctx: options.ctx });
-  await app.register(rateLimit, { limit: options.rateLimitPerMinute, clock: options.ctx.clock });
+  // The context's limiter: the sandbox's account overview reads each account's use of it.
+  await app.register(rateLimit, { limiter: options.ctx.messengerRateLimit });
   for (const register of OPERATIONS) register(app, options.ctx);
   await app.register(multipartUploads, { routes: [uploadImages], ctx: options.ctx });
 }

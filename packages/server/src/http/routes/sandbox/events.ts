@@ -59,7 +59,7 @@ export function events(app: FastifyInstance, ctx: DomainContext) {
         if (raw.writableLength > MAX_UNSENT_BYTES) gone();
         else raw.write(frame(stamped));
       }, lastId);
-      if (watching.missed === "resync") raw.write("event: resync\ndata: {}\n\n");
+      if (watching.missed === "resync") raw.write(`event: resync\ndata: {"type":"resync"}\n\n`);
       else for (const stamped of watching.missed) raw.write(frame(stamped));
       const heartbeat = setInterval(() => raw.write(": ping\n\n"), HEARTBEAT_MS);
       const socket: Socket = request.raw.socket;

@@ -12,35 +12,45 @@ import { createChat } from "./create-chat.ts";
 import { createFault } from "./create-fault.ts";
 import { createItem } from "./create-item.ts";
 import { deleteFault } from "./delete-fault.ts";
+import { deleteMessage } from "./delete-message.ts";
 import { events } from "./events.ts";
 import { expireTokens } from "./expire-tokens.ts";
 import { exportWorld } from "./export-world.ts";
 import { importWorld } from "./import-world.ts";
 import { listAccounts } from "./list-accounts.ts";
+import { listChatMessages } from "./list-chat-messages.ts";
 import { listChats } from "./list-chats.ts";
 import { listFaults } from "./list-faults.ts";
 import { listMessages } from "./list-messages.ts";
+import { pauseWebhooks } from "./pause-webhooks.ts";
 import { postMessage } from "./post-message.ts";
+import { readChat } from "./read-chat.ts";
 import { resetWorld } from "./reset-world.ts";
+import { resumeWebhooks } from "./resume-webhooks.ts";
 import { revokeToken } from "./revoke-token.ts";
 import { setRedirectUris } from "./set-redirect-uris.ts";
 import { uploadImage } from "./upload-image.ts";
 import { uploadVoice } from "./upload-voice.ts";
+import { voiceLinks } from "./voice-links.ts";
 import { webhookDeliveries } from "./webhook-deliveries.ts";
 
 export async function sandboxRoutes(
   app: FastifyInstance,
   options: { ctx: DomainContext; clock: SandboxClock; adminToken: string },
 ) {
-  await app.register(adminAuth, { adminToken: options.adminToken });
+  await app.register(adminAuth, { adminToken: options.adminToken, clock: options.clock });
   createAccount(app, options.ctx);
   listAccounts(app, options.ctx);
   listChats(app, options.ctx);
   listMessages(app, options.ctx);
+  listChatMessages(app, options.ctx);
   events(app, options.ctx);
   createItem(app, options.ctx);
   createChat(app, options.ctx);
   postMessage(app, options.ctx);
+  readChat(app, options.ctx);
+  deleteMessage(app, options.ctx);
+  voiceLinks(app, options.ctx);
   createAuthorizationCode(app, options.ctx);
   setRedirectUris(app, options.ctx);
   clock(app, options.ctx, options.clock);
@@ -48,6 +58,8 @@ export async function sandboxRoutes(
   importWorld(app, options.ctx, options.clock);
   resetWorld(app, options.ctx, options.clock);
   webhookDeliveries(app, options.ctx);
+  pauseWebhooks(app, options.ctx);
+  resumeWebhooks(app, options.ctx);
   createFault(app, options.ctx);
   listFaults(app, options.ctx);
   deleteFault(app, options.ctx);

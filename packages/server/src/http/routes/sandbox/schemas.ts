@@ -18,6 +18,9 @@ export const accountParams = {
   required: ["user_id"],
 } as const;
 
+/** A message's id: unknown ones are a 404 of the route, not a 400. */
+export const messageId = { type: "string", minLength: 1, maxLength: 100 } as const;
+
 export const chatParams = {
   type: "object",
   properties: { chat_id: { type: "string", minLength: 1, maxLength: 100 } },

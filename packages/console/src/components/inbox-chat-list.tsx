@@ -1,0 +1,140 @@
+// The inbox's left column: tabs by chat type, search by text and by person (debounced: one
+// request once typing pauses), the chats, and "Load more".
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ErrorNote } from "./chat-error-note.tsx";
+import { InboxChatRow } from "./inbox-chat-row.tsx";
+import { type ChatType, type InboxFilters, useInboxChats } from "./inbox-chats.ts";
+
+const TABS: { type: ChatType | null; label: string; title: string }[] = [
+  { type: null, label: "All", title: "Every chat" },
+  { type: "u2i", label: "u2i", title: "About an item" },
+  { type: "u2u", label: "u2u", title: "Between two users" },
+  { type: "a2u", label: "a2u", title: "With Avito" },
+];
+
+const SEARCH_DELAY_MS = 300;
+
+export function InboxChatList({ userId, chatId }: { userId: number; chatId: string | null }) {
+  const [type, setType] = useState<ChatType | null>(null);
+  const [textInput, setTextInput] = useState("");
+  const [personInput, setPersonInput] = useState("");
+  const [filters, setFilters] = useState<InboxFilters>({ type: null, text: "", person: "" });
+
+  useEffect(() => {
+    const timer = setTimeout(
+      () => setFilters((f) => ({ ...f, text: textInput, person: personInput })),
+      SEARCH_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [textInput, personInput]);
+  useEffect(() => setFilters((f) => ({ ...f, type })), [type]);
+
+  const inbox = useInboxChats(userId, filters);
+  const searching = filters.text.trim() !== "" || filters.person.trim() !== "";
+
+  return (
+    <section class="chat-list" aria-label="Chats">
+      <ChatTabs type={type} onChange={setType} />
+      <search class="chat-search">
+        <label class="visually-hidden" for="inbox-text">
+          Search messages
+        </label>
+        <input
+          id="inbox-text"
+          type="search"
+          placeholder="Search messages"
+          value={textInput}
+          maxLength={200}
+          onInput={(event) => setTextInput(event.currentTarget.value)}
+        />
+        <label class="visually-hidden" for="inbox-person">
+          Search by person
+        </label>
+        <input
+          id="inbox-person"
+          type="search"
+          placeholder="Person or user_id"
+          value={personInput}
+          maxLength={200}
+          onInput={(event) => setPersonInput(event.currentTarget.value)}
+        />
+      </search>
+      <div
+        id="chat-list-panel"
+        role="tabpanel"
+        aria-labelledby={`chat-tab-${type ?? "all"}`}
+        aria-busy={inbox.loading}
+        class="chat-list-panel"
+      >
+        {inbox.error && <ErrorNote error={inbox.error} />}
+        {inbox.chats === null && !inbox.error && <p class="muted pad">Loading chats…</p>}
+        {inbox.chats?.length === 0 && (
+          <p class="muted pad">
+            {searching || type ? "No chats match." : "No chats yet for this account."}
+          </p>
+        )}
+        <ul class="chat-rows">
+          {inbox.chats?.map((chat) => (
+            <InboxChatRow
+              key={chat.chat_id}
+              chat={chat}
+              userId={userId}
+              open={chat.chat_id === chatId}
+            />
+          ))}
+        </ul>
+        {inbox.more && (
+          <p class="pad center">
+            <button type="button" onClick={inbox.loadMore} disabled={inbox.loadingMore}>
+              {inbox.loadingMore ? "Loading…" : "Load more"}
+            </button>
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** Tabs as ARIA tabs: one tab stop, arrows move between them. */
+function ChatTabs({
+  type,
+  onChange,
+}: {
+  type: ChatType | null;
+  onChange: (type: ChatType | null) => void;
+}) {
+  const list = useRef<HTMLDivElement>(null);
+  const onKeyDown = (event: KeyboardEvent) => {
+    const at = TABS.findIndex((tab) => tab.type === type);
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    let next: number | null = step === undefined ? null : (at + step + TABS.length) % TABS.length;
+    if (event.key === "Home") next = 0;
+    if (event.key === "End") next = TABS.length - 1;
+    if (next === null) return;
+    event.preventDefault();
+    onChange(TABS[next]?.type ?? null);
+    list.current?.querySelectorAll<HTMLElement>('[role="tab"]')[next]?.focus();
+  };
+  return (
+    <div class="chat-tabs" role="tablist" aria-label="Chat type" ref={list} onKeyDown={onKeyDown}>
+      {TABS.map((tab) => {
+        const selected = tab.type === type;
+        return (
+          <button
+            key={tab.label}
+            id={`chat-tab-${tab.type ?? "all"}`}
+            type="button"
+            role="tab"
+            aria-selected={selected}
+            aria-controls="chat-list-panel"
+            tabIndex={selected ? 0 : -1}
+            title={tab.title}
+            onClick={() => onChange(tab.type)}
+          >
+            {tab.label}
+          </button>
+        );
+      })}
+    </div>
+  );
+}

@@ -625,6 +625,8 @@ export interface components {
             kind: "user" | "avito";
             client_id: string;
             client_secret: string;
+            /** @description The app's registered redirect URIs (for the consent page), in order. */
+            redirect_uris: string[];
             /**
              * Format: int64
              * @description Unix seconds of the sandbox clock.

@@ -16,14 +16,10 @@ import { CopyButton } from "./copy-button.tsx";
 
 export function AccountCard({
   account,
-  redirectUris,
   onChanged,
-  onRedirectUrisSaved,
 }: {
   account: AccountOverview;
-  redirectUris: string[] | null;
   onChanged: () => void;
-  onRedirectUrisSaved: (uris: string[]) => void;
 }) {
   const [addingItem, setAddingItem] = useState(false);
   const headingId = `account-${account.user_id}`;
@@ -71,8 +67,8 @@ export function AccountCard({
             <dd>
               <AccountRedirectUris
                 userId={account.user_id}
-                uris={redirectUris}
-                onSaved={onRedirectUrisSaved}
+                uris={account.redirect_uris}
+                onSaved={onChanged}
               />
             </dd>
           </dl>

@@ -21,9 +21,8 @@ export function AccountRedirectUris({
   onSaved,
 }: {
   userId: number;
-  /** null while they are being read. */
-  uris: string[] | null;
-  onSaved: (uris: string[]) => void;
+  uris: string[];
+  onSaved: () => void;
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");
@@ -32,20 +31,18 @@ export function AccountRedirectUris({
     .map((line) => line.trim())
     .filter((line) => line !== "");
   const save = useAction(async () => {
-    const app = await call("put", "/sandbox/v1/accounts/{user_id}/redirect-uris", {
+    await call("put", "/sandbox/v1/accounts/{user_id}/redirect-uris", {
       path: { user_id: userId },
       body: { redirect_uris: lines },
     });
-    onSaved(app.redirect_uris);
+    onSaved();
     setEditing(false);
   });
 
   if (!editing) {
     return (
       <div class="redirect-uris">
-        {uris === null ? (
-          <span class="muted">Loading…</span>
-        ) : uris.length === 0 ? (
+        {uris.length === 0 ? (
           <span class="muted">None registered</span>
         ) : (
           <ul class="plain-list">
@@ -59,9 +56,8 @@ export function AccountRedirectUris({
         <button
           type="button"
           class="small"
-          disabled={uris === null}
           onClick={() => {
-            setText((uris ?? []).join("\n"));
+            setText(uris.join("\n"));
             save.clearError();
             setEditing(true);
           }}

@@ -3,7 +3,7 @@
 // chat that moved to the top, a new chat and a changed badge all land without a reload; while new
 // filters load, the old list stays on screen (no blank flash, no layout jump).
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { call } from "../api.ts";
+import { ApiError, call } from "../api.ts";
 import { useLiveEvents } from "../live.ts";
 import type { ChatOverview } from "../types.ts";
 
@@ -75,6 +75,8 @@ export function useInboxChats(userId: number, filters: InboxFilters): InboxChats
         (reason: unknown) => {
           if (mine !== generation.current) return;
           setError(reason instanceof Error ? reason : new Error(String(reason)));
+          // The account is gone (a reset, an import): its chats went with it.
+          if (reason instanceof ApiError && reason.status === 404) setChats([]);
           setLoading(false);
         },
       );

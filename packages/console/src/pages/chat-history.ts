@@ -2,7 +2,7 @@
 // change (a new message appended, a deleted one replaced, read marks set) without asking again.
 // After a reconnect the stream replays what was missed; `world`/`resync` start over.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { call } from "../api.ts";
+import { ApiError, call } from "../api.ts";
 import { useLiveEvents } from "../live.ts";
 import type { SandboxMessage } from "../types.ts";
 
@@ -54,12 +54,22 @@ export function useChatHistory(chatId: string): ChatHistory {
   };
 
   const reload = useCallback(() => {
-    newest().then((page) => {
-      if (current.current !== chatId) return;
-      setMessages(page.messages);
-      setMore(page.more);
-      setError(null);
-    }, fail);
+    newest().then(
+      (page) => {
+        if (current.current !== chatId) return;
+        setMessages(page.messages);
+        setMore(page.more);
+        setError(null);
+      },
+      (reason: unknown) => {
+        fail(reason);
+        // The chat is gone (a reset, an import): so are its messages.
+        if (reason instanceof ApiError && reason.status === 404) {
+          setMessages([]);
+          setMore(false);
+        }
+      },
+    );
   }, [newest, chatId]);
 
   const refreshNewest = useCallback(() => {

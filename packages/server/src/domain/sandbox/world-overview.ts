@@ -14,6 +14,7 @@ import {
   listChatMessagesBefore,
   listMessagesSince,
 } from "../../store/repositories/messages.ts";
+import { allRedirectUris } from "../../store/repositories/redirect-uris.ts";
 import { allSubscriptions, pausedAccounts } from "../../store/repositories/webhooks.ts";
 import { requireAccount } from "../accounts.ts";
 import { chatParties } from "../chats.ts";
@@ -28,6 +29,8 @@ export interface AccountOverview {
   kind: "user" | "avito";
   client_id: string;
   client_secret: string;
+  /** The app's registered redirect URIs (the consent page's), in order. */
+  redirect_uris: string[];
   created: number;
   items: {
     item_id: number;
@@ -50,10 +53,11 @@ export async function accountsOverview(
 ): Promise<{ accounts: AccountOverview[] }> {
   const db = ctx.store.db;
   const accounts = await listAccounts(db);
-  const [items, subscriptions, paused] = await Promise.all([
+  const [items, subscriptions, paused, redirectUris] = await Promise.all([
     allItems(db),
     allSubscriptions(db),
     pausedAccounts(db),
+    allRedirectUris(db),
   ]);
   const subscriptionOf = new Map(subscriptions.map((s) => [s.userId, s]));
   // Each account's items oldest first.
@@ -68,6 +72,7 @@ export async function accountsOverview(
         kind: account.kind,
         client_id: account.clientId,
         client_secret: account.clientSecret,
+        redirect_uris: redirectUris.get(account.id) ?? [],
         created: account.created,
         items: (itemsOf.get(account.id) ?? []).map((item) => ({
           item_id: item.id,

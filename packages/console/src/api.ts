@@ -28,7 +28,8 @@ type JsonBody<Op> = Op extends {
 export interface CallOptions<Op> {
   path?: PathParams<Op>;
   query?: QueryParams<Op>;
-  body?: JsonBody<Op> | FormData;
+  /** A Blob (a chosen file) is sent as it is, as JSON: large documents are never parsed here. */
+  body?: JsonBody<Op> | FormData | Blob;
   signal?: AbortSignal;
 }
 
@@ -49,6 +50,11 @@ export class ApiError extends Error {
 let onSignedOut: () => void = () => {};
 export function whenSignedOut(handler: () => void): void {
   onSignedOut = handler;
+}
+
+/** The session is gone (an answer or the event stream said so). */
+export function signedOut(): void {
+  onSignedOut();
 }
 
 function url(template: string, path: object | undefined, query: object | undefined): string {
@@ -79,6 +85,20 @@ export async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, `${response.status} ${response.statusText}`.trim());
 }
 
+/** GETs a document as it comes, unparsed (the world's export can be hundreds of MB). */
+export async function download(target: string): Promise<Blob> {
+  const response = await fetch(target, {
+    credentials: "same-origin",
+    headers: { "X-Beseda-Console": "1", Accept: "application/json" },
+  });
+  if (!response.ok) {
+    const error = await errorOf(response);
+    if (response.status === 401) signedOut();
+    throw error;
+  }
+  return response.blob();
+}
+
 /** Sends a request with the console's cookie and header; resolves to the parsed JSON answer. */
 export async function request<T>(method: string, target: string, body?: unknown): Promise<T> {
   const init: RequestInit = {
@@ -87,14 +107,17 @@ export async function request<T>(method: string, target: string, body?: unknown)
     headers: { "X-Beseda-Console": "1", Accept: "application/json" },
   };
   if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
+  else if (body instanceof Blob) {
+    init.body = body;
+    (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     (init.headers as Record<string, string>)["Content-Type"] = "application/json";
   }
   const response = await fetch(target, init);
   if (!response.ok) {
     const error = await errorOf(response);
-    if (response.status === 401) onSignedOut();
+    if (response.status === 401) signedOut();
     throw error;
   }
   if (response.status === 204) return undefined as T;

@@ -46,3 +46,11 @@ export function parseDuration(text: string): number | null {
   }
   return seconds;
 }
+
+/** The non-empty lines of a textarea, trimmed: one redirect URI per line. */
+export function nonEmptyLines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}

@@ -4,6 +4,7 @@
 // and this reconnects with ?last_event_id= after a growing pause. Every page subscribes with
 // useLiveEvents; `world` and `resync` tell them to fetch their state again.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { signedOut } from "./api.ts";
 import type { LiveEvent } from "./types.ts";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
@@ -59,11 +60,12 @@ class LiveConnection {
         this.#setStatus("reconnecting");
         return;
       }
-      // CLOSED: the server answered with an error; try again later from the last id.
+      // CLOSED: the server answered with an error. A session that ended is the sign-in form's
+      // business; anything else (a restart, a proxy's 502) is tried again from the last id.
       source.close();
       this.#source = null;
       this.#setStatus("reconnecting");
-      this.#timer = setTimeout(() => this.#open(), this.#retryMs);
+      this.#timer = setTimeout(() => void this.#retry(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, 15_000);
     };
     for (const type of EVENT_TYPES) {
@@ -71,6 +73,20 @@ class LiveConnection {
         if (message.lastEventId) this.#lastId = message.lastEventId;
         this.#dispatch(JSON.parse(message.data) as LiveEvent);
       });
+    }
+  }
+
+  async #retry(): Promise<void> {
+    this.#timer = null;
+    const session = await fetch("/console/session", { credentials: "same-origin" }).catch(
+      () => null,
+    );
+    if (session?.status === 401) {
+      signedOut();
+      return;
+    }
+    if (this.#timer === null && this.#source === null && this.#status !== "connecting") {
+      this.#open();
     }
   }
 

@@ -1,9 +1,13 @@
-// Two ways a page keeps what it shows fresh besides the live events: a debounced trigger (a burst
+// Two ways a page keeps what it shows fresh besides the live events: a gathered trigger (a burst
 // of events becomes one refetch), and a poll for what has no event (fault rules' counts, the
 // rate-limit meter), only while the tab is visible.
 import { useEffect, useMemo, useRef } from "preact/hooks";
 
-/** A function that calls `work` once, `ms` after the last of a burst of calls. */
+/**
+ * A function that calls `work` once, `ms` after the first of a burst of calls: the calls meanwhile
+ * ride along. Not after the last one: under a steady stream of events (a bot under load) that
+ * would never come, and the page would never refresh.
+ */
 export function useDebounced(work: () => void, ms: number): () => void {
   const latest = useRef(work);
   latest.current = work;
@@ -16,7 +20,7 @@ export function useDebounced(work: () => void, ms: number): () => void {
   );
   return useMemo(
     () => () => {
-      if (timer.current) clearTimeout(timer.current);
+      if (timer.current) return;
       timer.current = setTimeout(() => {
         timer.current = null;
         latest.current();

@@ -1,11 +1,12 @@
 // The inbox and the chat view in real Chromium against a real Beseda: a buyer's message written
 // through the sandbox API shows up live in the seller's inbox with its badge, opening the chat
 // leaves it unread and "Mark read" reads it; the seller answers from the console and the buyer's
-// view shows it; quote and delete; tabs and search; the phone-sized layout.
+// view shows it; quote and delete; tabs and search; New chat; the phone-sized layout.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   type ConsoleHarness,
+  DESKTOP,
   PHONE,
   screenshot,
   scrollsSideways,
@@ -276,6 +277,74 @@ describe("conversations in the console", () => {
     await soon(() => page.url()).toMatch(new RegExp(`/inbox/${seller.user_id}$`));
     await page.getByRole("link", { name: "Switch account" }).click();
     await soon(() => sellerLink.textContent()).toContain("last opened");
+  });
+
+  test("New chat: a refused name is shown at its field; an existing pair opens its chat as the other side; u2u with a new account", async () => {
+    const { seller, buyer, chatId } = h.w;
+    const page = await sellerView();
+    await open(page, `/inbox/${seller.user_id}`);
+    const newChat = page.getByRole("button", { name: "New chat" });
+    const dialog = page.getByRole("dialog", { name: "New chat" });
+    const accountCount = async () =>
+      (await h.api.sandbox<{ accounts: unknown[] }>("GET", "/accounts")).body.accounts.length;
+    const accountsBefore = await accountCount();
+
+    // Escape closes it, and focus goes back to the button.
+    await newChat.click();
+    await soon(() => dialog.getByLabel("Buyer", { exact: true }).count()).toBe(1);
+    await page.keyboard.press("Escape");
+    await soon(() => dialog.count()).toBe(0);
+    expect(await newChat.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    // A name of spaces passes the browser's `required` but not the API: its answer is shown at
+    // the field, and nothing is made.
+    await newChat.click();
+    const name = dialog.getByLabel("New buyer's name");
+    await name.fill("   ");
+    await dialog.getByRole("button", { name: "Open the chat" }).click();
+    await soon(() => name.getAttribute("aria-invalid")).toBe("true");
+    expect(await dialog.getByRole("alert").textContent()).toContain("name");
+    expect(await accountCount()).toBe(accountsBefore);
+
+    // The world's buyer already has a chat about the bicycle: it opens (200), writing as the buyer.
+    await dialog.getByLabel("Buyer", { exact: true }).selectOption(String(buyer.user_id));
+    await dialog.getByRole("button", { name: "Open the chat" }).click();
+    await soon(() => page.url()).toContain(
+      `/inbox/${seller.user_id}/${chatId}?as=${buyer.user_id}`,
+    );
+    expect(await dialog.count()).toBe(0);
+    await soon(() => page.getByRole("radio", { name: "Покупатель" }).isChecked()).toBe(true);
+    expect(await page.getByLabel("Message", { exact: true }).getAttribute("placeholder")).toBe(
+      "Message as Покупатель",
+    );
+
+    // u2u with a new account: made, and the chat opens writing as it.
+    await newChat.click();
+    await dialog.getByRole("radio", { name: /u2u/ }).check();
+    expect(await dialog.getByLabel("Item", { exact: true }).count()).toBe(0);
+    await dialog.getByLabel("New account's name").fill("Мария Иванова");
+    await dialog.getByRole("button", { name: "Open the chat" }).click();
+    await soon(() => page.url()).toMatch(
+      new RegExp(`/inbox/${seller.user_id}/u2u-[^/?]+\\?as=\\d+$`),
+    );
+    await soon(() => page.getByRole("radio", { name: "Мария Иванова" }).isChecked()).toBe(true);
+    expect(await accountCount()).toBe(accountsBefore + 1);
+    // Still empty, the chat is listed all the same.
+    const row = page.getByRole("tabpanel").getByRole("link", { name: /Мария Иванова/ });
+    await soon(() => row.count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "Мария Иванова" }).count()).toBe(1);
+
+    // On a phone the dialog fits the width.
+    await page.setViewportSize(PHONE);
+    await open(page, `/inbox/${seller.user_id}`);
+    await newChat.click();
+    await soon(() => dialog.getByLabel("Item", { exact: true }).count()).toBe(1);
+    expect(await scrollsSideways(page)).toBe(false);
+    const box = await dialog.boundingBox();
+    expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= PHONE.width).toBe(true);
+    await screenshot(page, "new-chat-phone");
+    await page.keyboard.press("Escape");
+    await page.setViewportSize(DESKTOP);
   });
 
   test("on a phone the inbox and the chat fit the width, and the chat can be written in", async () => {

@@ -64,4 +64,25 @@ describe("a lost connection", () => {
     },
     60_000,
   );
+
+  test("a session ended elsewhere meanwhile brings the sign-in form back, not endless retries", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await signIn(page, server.url, server.adminToken);
+    // A page that does not poll: only the stream can find out that the session ended.
+    await page.goto(`${server.url}/console/inbox`);
+    await expect.poll(() => indicator(page).textContent()).toContain("Live");
+    // Signed out with a copy of the cookie (another tab, curl): the open stream does not notice.
+    const [cookie] = await context.cookies(`${server.url}/console`);
+    const out = await fetch(`${server.url}/console/session`, {
+      method: "DELETE",
+      headers: { cookie: `${cookie?.name}=${cookie?.value}` },
+    });
+    expect(out.status).toBe(204);
+    const { port } = new URL(server.url);
+    await server.close();
+    server = await startTestServer({ port: Number(port), dataDir: server.dataDir });
+    await expect.poll(() => page.getByLabel("Admin token").count(), { timeout: 20_000 }).toBe(1);
+    await context.close();
+  }, 60_000);
 });

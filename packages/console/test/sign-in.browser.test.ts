@@ -50,7 +50,7 @@ describe("console sign-in", () => {
       json: { token: h.server.adminToken },
     });
     expect(signIn.status).toBe(200);
-    const setCookie = signIn.headers.get("set-cookie") ?? "";
+    const setCookie = signIn.headers.getSetCookie()[0] ?? "";
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     const cookie = setCookie.split(";")[0] ?? "";
@@ -88,7 +88,7 @@ describe("console sign-in", () => {
       json: { token: h.w.sellerToken },
     });
     expect(answer.status).toBe(401);
-    expect(answer.headers.get("set-cookie")).toBeNull();
+    expect(answer.headers.getSetCookie()).toEqual([]);
     const bearer = await h.api.request("GET", "/sandbox/v1/clock", { token: h.w.sellerToken });
     expect(bearer.status).toBe(401);
   });

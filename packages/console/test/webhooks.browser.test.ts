@@ -53,6 +53,9 @@ describe("webhook log", () => {
     const sent = hook.received.find((r) => carries(r.body));
     const shown = await delivery.locator(".delivery-body").textContent();
     expect(JSON.parse(shown ?? "null")).toEqual(JSON.parse(sent?.body ?? ""));
+    // Byte for byte, as signed: what a receiver's signature check must be given.
+    await delivery.getByLabel("Exact bytes", { exact: true }).check();
+    expect(await delivery.locator(".delivery-body").textContent()).toBe(sent?.body);
     // And the headers sent, the signature among them.
     const signature = String(sent?.headers["x-avito-messenger-signature"] ?? "");
     expect(signature).not.toBe("");

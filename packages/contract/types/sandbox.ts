@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/chats/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One chat
+         * @description The chat as GET /chats lists it: both users with their names and unread counts, the item of a u2i chat, the last message. Reading never marks anything read.
+         */
+        get: operations["getChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/v1/chats/{chat_id}/messages": {
         parameters: {
             query?: never;
@@ -332,7 +352,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Sent again now (`pending`), or after the delivery in flight for its chat (`queued`): same body, from the start of the retry schedule. 409 if the account has no subscription.
+         * @description Sent again now (`pending`), or after the delivery in flight for its chat or once the account's deliveries are resumed (`queued`): same body, from the start of the retry schedule. 409 if the account has no subscription, or while an attempt of this delivery is on its way (its answer would be written over the restart).
          */
         post: operations["redeliverWebhook"];
         delete?: never;
@@ -948,8 +968,10 @@ export interface components {
             next_attempt: string | null;
             /** Format: date-time */
             finished: string | null;
-            /** @description The exact JSON body that is POSTed. */
+            /** @description The JSON body that is POSTed, parsed. */
             body: unknown;
+            /** @description The body's exact bytes, as POSTed and signed (`x-avito-messenger-signature` is the HMAC of these). */
+            raw_body: string;
             /** @description The headers it is POSTed with, by lower-case name: content-type, user-agent, x-avito-messenger-signature (HMAC-SHA256 of the body with the account's client secret) and content-length. Node adds host and connection. */
             headers: {
                 [key: string]: string;
@@ -1299,6 +1321,32 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The chat's id (`u2i-…`, `u2u-…`, `a2u-…`). */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatOverview"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     listChatMessages: {
         parameters: {
             query?: {
@@ -1360,7 +1408,10 @@ export interface operations {
                     /** Format: int64 */
                     author_id: number;
                     type: string;
-                    content?: Record<string, never>;
+                    /** @description Depends on `type`: the `oneOf` below. */
+                    content?: {
+                        [key: string]: unknown;
+                    };
                     quote_id?: string;
                 } & Omit<{
                     /** @constant */

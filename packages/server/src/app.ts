@@ -123,7 +123,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ctx: deps.ctx,
     rateLimitPerMinute: deps.config.rateLimitPerMinute,
   });
-  consoleRoutes(app, { adminToken: deps.adminToken, clock: deps.clock });
+  consoleRoutes(app, {
+    ctx: deps.ctx,
+    adminToken: deps.adminToken,
+    clock: deps.clock,
+    secureCookie: config.publicUrl?.startsWith("https://") ?? false,
+  });
   await app.register(sandboxRoutes, {
     prefix: "/sandbox/v1",
     ctx: deps.ctx,

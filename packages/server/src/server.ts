@@ -122,6 +122,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         wake: () => dispatcher.wake(),
         handOff: (deliveries) => dispatcher.handOff(deliveries),
         resync: () => dispatcher.resync(),
+        inFlight: (deliveryId) => dispatcher.inFlight(deliveryId),
         discard: () => dispatcher.discard(),
       },
       caches: immutableCaches(),

@@ -57,3 +57,17 @@ test("only the clock reads the system time", () => {
     .map((path) => relative(SRC, path));
   expect(readers).toEqual(["clock.ts"]);
 });
+
+test("the console's sources use the served documents' types, never the server's code", () => {
+  const consoleSrc = fileURLToPath(new URL("../../console/src", import.meta.url));
+  const consoleFiles = readdirSync(consoleSrc, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+  expect(consoleFiles.length).toBeGreaterThan(10);
+  const offending = consoleFiles.flatMap((path) =>
+    importsOf(path)
+      .filter((i) => /(^|\/)server\/|@beseda\/server|^fastify|^kysely/.test(i))
+      .map((i) => `${relative(consoleSrc, path)}: ${i}`),
+  );
+  expect(offending).toEqual([]);
+});

@@ -88,9 +88,50 @@ describe("the console's session", () => {
     expect(none.status).toBe(401);
   });
 
-  test("sign-out clears the cookie", async () => {
-    const out = await fetch(`${server.url}/console/session`, { method: "DELETE" });
+  test("the cookie goes only to the sandbox API and the console, and sign-out ends the session for every copy", async () => {
+    const signIn = await fetch(`${server.url}/console/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: server.adminToken }),
+    });
+    expect(signIn.status).toBe(200);
+    const set = signIn.headers.getSetCookie();
+    // Not Path=/: a browser would hand it to every app on another port of this host.
+    expect(set.map((c) => /Path=([^;]+)/.exec(c)?.[1])).toEqual(["/sandbox/v1", "/console"]);
+    for (const c of set) expect(c).toMatch(/; HttpOnly; SameSite=Strict$/);
+    const cookie = set[0]?.split(";")[0] ?? "";
+    const copy = { headers: { cookie } };
+    expect((await fetch(`${server.url}/sandbox/v1/clock`, copy)).status).toBe(200);
+
+    // A reset of the world keeps the console signed in: the session is the server's.
+    const reset = await fetch(`${server.url}/sandbox/v1/reset`, {
+      method: "POST",
+      headers: { cookie, "x-beseda-console": "1", "content-type": "application/json" },
+      body: JSON.stringify({ demo: false }),
+    });
+    expect(reset.status).toBe(200);
+    expect((await fetch(`${server.url}/console/session`, copy)).status).toBe(200);
+
+    const out = await fetch(`${server.url}/console/session`, { method: "DELETE", ...copy });
     expect(out.status).toBe(204);
-    expect(out.headers.get("set-cookie")).toMatch(/^beseda_console=; Path=\/; Max-Age=0; HttpOnly/);
+    for (const c of out.headers.getSetCookie()) expect(c).toMatch(/^beseda_console=; Path=\/\w+/);
+    expect(out.headers.getSetCookie().every((c) => c.includes("Max-Age=0"))).toBe(true);
+    // Whoever kept a copy of the cookie is signed out too.
+    expect((await fetch(`${server.url}/sandbox/v1/clock`, copy)).status).toBe(401);
+    expect((await fetch(`${server.url}/console/session`, copy)).status).toBe(401);
+  });
+
+  test("behind a TLS proxy (an https public URL), the cookie is Secure", async () => {
+    const behindProxy = await startTestServer({ publicUrl: "https://beseda.example.com" });
+    try {
+      const signIn = await fetch(`${behindProxy.url}/console/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: behindProxy.adminToken }),
+      });
+      for (const c of signIn.headers.getSetCookie()) expect(c).toMatch(/; Secure$/);
+    } finally {
+      await behindProxy.stop();
+    }
   });
 });

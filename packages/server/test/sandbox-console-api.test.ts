@@ -1,14 +1,15 @@
 // The sandbox routes the web console stands on: the chats list with its item and names, filtered
-// by type and searched by text and person without case in any script, and paged; a chat's history
-// newest page first; links to voice files; reading and deleting as a participant (the messenger
-// API's own rules and live events); pausing and resuming an account's webhook deliveries, with a
-// real receiver; each account's use of the rate limit. Bad input is a 400 in the envelope that
+// by type and searched by text and person without case in any script, and paged; one chat by id
+// as the list shows it; a chat's history newest page first; links to voice files; reading and
+// deleting as a participant (the messenger API's own rules and live events); pausing and resuming
+// an account's webhook deliveries, with a real receiver; each account's use of the rate limit. Bad input is a 400 in the envelope that
 // changes nothing; unknown chats, messages and accounts are 404s.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { StampedEvent } from "../src/domain/sandbox/live-events.ts";
+import { type JsonSchema, resolveRefs, sandboxDocument } from "../src/http/openapi/contract.ts";
 import { type ApiResponse, type Credentials, TestApi } from "./helpers/api.ts";
-import { assertErrorEnvelope } from "./helpers/contract-validator.ts";
+import { assertErrorEnvelope, assertMatches } from "./helpers/contract-validator.ts";
 import { deliveriesSettled } from "./helpers/deliveries.ts";
 import { encodeBmp, postMultipart } from "./helpers/media.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
@@ -255,6 +256,51 @@ describe("GET /sandbox/v1/chats: item, names, type, search, paging", () => {
       assertErrorEnvelope(400, response.body);
       expect(response.text, query).toContain(field);
     }
+  });
+});
+
+describe("GET /sandbox/v1/chats/{chat_id}", () => {
+  const chatOverviewSchema = resolveRefs(
+    sandboxDocument,
+    sandboxDocument.components.schemas.ChatOverview as JsonSchema,
+  );
+
+  function oneChat(chatId: string) {
+    return api.sandbox<ChatOverview>("GET", `/chats/${encodeURIComponent(chatId)}`);
+  }
+
+  test("the chat exactly as the list shows it, with names, unread counts and the last message", async () => {
+    const sent = await api.text(w.chatId, w.buyer.user_id, "Торг уместен?");
+    const listed = (await chatsOf(`user_id=${w.seller.user_id}&type=u2i`)).body.chats.find(
+      (c) => c.chat_id === w.chatId,
+    );
+    const one = await oneChat(w.chatId);
+    expect(one.status, one.text).toBe(200);
+    assertMatches("ChatOverview", chatOverviewSchema, one.body);
+    expect(one.body).toEqual(listed);
+    expect(one.body.item?.title).toBe("Велосипед");
+    expect(one.body.last_message?.id).toBe(sent.id);
+    const seller = one.body.users.find((u) => u.user_id === w.seller.user_id);
+    expect(seller).toMatchObject({ name: "Продавец" });
+    expect(seller?.unread_count).toBeGreaterThan(0);
+
+    // An a2u chat: Avito's account is named, and there is no item.
+    const withAvito = await api.openChat({ type: "a2u", user_id: w.buyer.user_id });
+    const a2u = await oneChat(withAvito.chat_id);
+    expect(a2u.status, a2u.text).toBe(200);
+    expect(a2u.body).toMatchObject({ chat_id: withAvito.chat_id, type: "a2u", item: null });
+    expect(a2u.body.users.map((u) => u.name)).toContain("Авито");
+    expect(a2u.body.last_message).toBeNull();
+  });
+
+  test("an unknown chat → 404 chat not found; an overlong id → 400; looking reads nothing", async () => {
+    await refusedUnchanged(404, [["unknown chat", () => oneChat("u2i-nope")]]);
+    expect((await oneChat("u2i-nope")).text).toContain("Chat not found");
+    await refusedUnchanged(400, [["overlong id", () => oneChat(`u2i-${"a".repeat(100)}`)]]);
+    // Looking at a chat never reads it.
+    const before = (await oneChat(w.chatId)).body;
+    expect(before.users.some((u) => u.unread_count > 0)).toBe(true);
+    expect((await oneChat(w.chatId)).body).toEqual(before);
   });
 });
 
@@ -626,6 +672,28 @@ describe("webhook pause and resume", () => {
     await expect
       .poll(async () => (await deliveriesOf(seller.user_id))[0]?.status)
       .toBe("delivered");
+  });
+
+  test("a redelivery while an attempt is on its way is refused (409) and changes nothing", async () => {
+    const { seller, buyer, chatId, hook } = await subscribedSeller();
+    hook.script.push({ status: 200, delayMs: 1500 });
+    await api.text(chatId, buyer.user_id, "Медленный приёмник");
+    await hook.waitFor(2); // the probe and the attempt, whose answer has not come yet
+    const [inFlight] = await deliveriesOf(seller.user_id);
+    const refused = await api.sandbox<{ error: { code: number; message: string } }>(
+      "POST",
+      `/webhooks/deliveries/${inFlight?.id}/redeliver`,
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/on its way/);
+    await expect
+      .poll(async () => (await deliveriesOf(seller.user_id))[0]?.status, { timeout: 5000 })
+      .toBe("delivered");
+    // Once the attempt has ended, the same click sends it again.
+    const again = await api.sandbox("POST", `/webhooks/deliveries/${inFlight?.id}/redeliver`);
+    expect(again.status).toBe(200);
+    const [, first, second] = await hook.waitFor(3);
+    expect(second?.body).toBe(first?.body);
   });
 
   test("an unknown account → 404; a bad user_id → 400; neither changes anything", async () => {

@@ -2,6 +2,7 @@
 // answer's credentials are shown once the account exists (they stay on its card afterwards).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../api.ts";
+import { nonEmptyLines } from "../format.ts";
 import type { App } from "../types.ts";
 import { useAction } from "../use-action.ts";
 import { CopyButton } from "./copy-button.tsx";
@@ -26,10 +27,7 @@ export function AccountCreateDialog({
     if (created) done.current?.focus();
   }, [created]);
   const create = useAction(async () => {
-    const redirectUris = uris
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line !== "");
+    const redirectUris = nonEmptyLines(uris);
     const app = await call("post", "/sandbox/v1/accounts", {
       body: {
         name: name.trim(),

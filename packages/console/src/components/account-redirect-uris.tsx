@@ -2,6 +2,7 @@
 // and an editor that replaces them all at once, as PUT …/redirect-uris does.
 import { useState } from "preact/hooks";
 import { ApiError, call } from "../api.ts";
+import { nonEmptyLines } from "../format.ts";
 import { useAction } from "../use-action.ts";
 import { ErrorNote } from "./form-field.tsx";
 
@@ -26,10 +27,7 @@ export function AccountRedirectUris({
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");
-  const lines = text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
+  const lines = nonEmptyLines(text);
   const save = useAction(async () => {
     await call("put", "/sandbox/v1/accounts/{user_id}/redirect-uris", {
       path: { user_id: userId },

@@ -17,7 +17,7 @@ export function ChatHeader({
 }: {
   userId: number;
   chatId: string;
-  /** undefined while loading; null when the account has no such chat. */
+  /** undefined while loading; null when there is no such chat. */
   chat: ChatOverview | null | undefined;
   onChanged: () => void;
 }) {
@@ -60,9 +60,10 @@ export function ChatHeader({
         {chat === undefined && <span class="muted">Loading…</span>}
         {chat === null && (
           <span class="muted">
-            Not one of account {userId}'s chats: <code>{chatId}</code>
+            There is no chat <code>{chatId}</code>
           </span>
         )}
+        {chat && !me && <span class="muted small">Account {userId} is not in this chat.</span>}
         {me && (
           <span class="chat-read">
             {unread > 0 ? (

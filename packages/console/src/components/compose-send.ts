@@ -1,9 +1,6 @@
 // What compose sends, through the sandbox API as a participant: POST /sandbox/v1/chats/{id}/messages
 // (after uploading an image or a voice file, whose id the message then carries), and the delete.
-// The message body is typed here by hand: the generated type of postMessage's body (an allOf of
-// an object and a oneOf) intersects every variant's content with `Record<string, never>`, which
-// no real body satisfies.
-import { call, request } from "../api.ts";
+import { call } from "../api.ts";
 
 export type OutgoingMessage =
   | { type: "text"; content: { text: string } }
@@ -20,10 +17,9 @@ export async function postMessage(
   message: OutgoingMessage,
   quoteId: string | null,
 ): Promise<void> {
-  await request("post", `/sandbox/v1/chats/${encodeURIComponent(chatId)}/messages`, {
-    author_id: authorId,
-    ...message,
-    ...(quoteId ? { quote_id: quoteId } : {}),
+  await call("post", "/sandbox/v1/chats/{chat_id}/messages", {
+    path: { chat_id: chatId },
+    body: { author_id: authorId, ...message, ...(quoteId ? { quote_id: quoteId } : {}) },
   });
 }
 

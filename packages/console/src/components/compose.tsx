@@ -20,6 +20,8 @@ export interface ComposeProps {
   nameOf: (userId: number) => string;
   /** A message went out: the chat view asks for its newest messages. */
   onSent: () => void;
+  /** Put the cursor in the message box at once (a chat just made, to be written in). */
+  focusOnOpen?: boolean;
 }
 
 export function Compose(props: ComposeProps) {
@@ -34,6 +36,10 @@ export function Compose(props: ComposeProps) {
   useEffect(() => {
     if (quote) textarea.current?.focus();
   }, [quote]);
+  // Only when compose first appears.
+  useEffect(() => {
+    if (props.focusOnOpen) textarea.current?.focus();
+  }, []);
 
   /** Runs one send; true when it went out. */
   const send = async (what: string, work: () => Promise<OutgoingMessage>): Promise<boolean> => {

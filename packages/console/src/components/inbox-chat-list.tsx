@@ -1,5 +1,5 @@
 // The inbox's left column: tabs by chat type, search by text and by person (debounced: one
-// request once typing pauses), the chats, and "Load more".
+// request once typing pauses), the chats, and "Load more". Asked again when `version` changes.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorNote } from "./chat-error-note.tsx";
 import { InboxChatRow } from "./inbox-chat-row.tsx";
@@ -14,7 +14,16 @@ const TABS: { type: ChatType | null; label: string; title: string }[] = [
 
 const SEARCH_DELAY_MS = 300;
 
-export function InboxChatList({ userId, chatId }: { userId: number; chatId: string | null }) {
+export function InboxChatList({
+  userId,
+  chatId,
+  version = 0,
+}: {
+  userId: number;
+  chatId: string | null;
+  /** Changed when the list changed in a way no live event tells (a new chat, still empty). */
+  version?: number;
+}) {
   const [type, setType] = useState<ChatType | null>(null);
   const [textInput, setTextInput] = useState("");
   const [personInput, setPersonInput] = useState("");
@@ -30,6 +39,13 @@ export function InboxChatList({ userId, chatId }: { userId: number; chatId: stri
   useEffect(() => setFilters((f) => ({ ...f, type })), [type]);
 
   const inbox = useInboxChats(userId, filters);
+  const { refresh } = inbox;
+  const seen = useRef(version);
+  useEffect(() => {
+    if (seen.current === version) return;
+    seen.current = version;
+    refresh(true);
+  }, [version, refresh]);
   const searching = filters.text.trim() !== "" || filters.person.trim() !== "";
 
   return (

@@ -1,7 +1,7 @@
 // An image message: the size that fits the bubble (its aspect known from the size's name, so
 // nothing jumps while it loads), and a click opens the largest size in a dialog.
 import { useState } from "preact/hooks";
-import { ChatDialog } from "./chat-dialog.tsx";
+import { BareDialog } from "./dialog.tsx";
 
 export interface ImageSize {
   width: number;
@@ -47,19 +47,17 @@ export function MessageImage({ sizes: map }: { sizes: object | null | undefined 
         <img src={shown.url} width={shown.width} height={shown.height} alt="Фото" />
       </button>
       {open && (
-        <ChatDialog label="Фото" class="lightbox" onClose={() => setOpen(false)}>
+        <BareDialog open label="Фото" class="lightbox" onClose={() => setOpen(false)}>
           <img src={large.url} width={large.width} height={large.height} alt="Фото, large" />
           <div class="lightbox-bar">
             <a href={large.url} target="_blank" rel="noopener noreferrer">
               {large.width}×{large.height}, open in a new tab
             </a>
-            <form method="dialog">
-              <button type="submit" autofocus>
-                Close
-              </button>
-            </form>
+            <button type="button" autofocus onClick={() => setOpen(false)}>
+              Close
+            </button>
           </div>
-        </ChatDialog>
+        </BareDialog>
       )}
     </>
   );

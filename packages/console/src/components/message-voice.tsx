@@ -1,38 +1,38 @@
-// A voice message: a player on the signed link the sandbox hands out (GET /sandbox/v1/voices, as
-// getVoiceFiles builds them). A link is good for an hour of the sandbox clock, which the sandbox
-// can move: when the player cannot load, it asks for a fresh link once before giving up.
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { call } from "../api.ts";
+// A voice message: a player on the signed link the chat view holds for it (pages/chat-voices.ts
+// asks for a page's links in one call). A link is good for an hour of the sandbox clock, which
+// the sandbox can move: when the player cannot load, it asks for a fresh link once before giving
+// up; a link that loads makes it ready to do so again later.
+import { useRef, useState } from "preact/hooks";
+import { useVoiceLink } from "../pages/chat-voices.ts";
 import { ErrorNote } from "./chat-error-note.tsx";
 
 export function MessageVoice({ voiceId }: { voiceId: string | undefined }) {
-  const [url, setUrl] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const retried = useRef(false);
+  if (!voiceId) return <p class="muted">Голосовое сообщение (no voice_id)</p>;
+  return <VoicePlayer voiceId={voiceId} />;
+}
 
-  const load = useCallback(() => {
-    if (!voiceId) return;
-    call("get", "/sandbox/v1/voices", { query: { voice_ids: [voiceId] } }).then(
-      (answer) => {
-        const link = answer.voices_urls[voiceId];
-        if (link) setUrl(link);
-        else setError(new Error("The sandbox has no file for this voice message."));
-      },
-      (reason: unknown) => setError(reason instanceof Error ? reason : new Error(String(reason))),
-    );
-  }, [voiceId]);
-  useEffect(load, [load]);
+function VoicePlayer({ voiceId }: { voiceId: string }) {
+  const { link, renew } = useVoiceLink(voiceId);
+  const renewed = useRef(false);
+  const url = link && "url" in link ? link.url : undefined;
+  // The link that failed even after a renewal: shown as the player's error.
+  const [failed, setFailed] = useState<string | null>(null);
 
   const onError = () => {
-    if (retried.current) {
-      setError(new Error("The voice file could not be played."));
+    if (renewed.current) {
+      setFailed(url ?? null);
       return;
     }
-    retried.current = true;
-    load();
+    renewed.current = true;
+    renew();
   };
 
-  if (!voiceId) return <p class="muted">Голосовое сообщение (no voice_id)</p>;
+  const error =
+    link && "error" in link
+      ? link.error
+      : url !== undefined && failed === url
+        ? new Error("The voice file could not be played.")
+        : null;
   return (
     <div class="message-voice">
       {/* The browser's own player: keyboard-usable and accessible as it is. */}
@@ -40,11 +40,11 @@ export function MessageVoice({ voiceId }: { voiceId: string | undefined }) {
       <audio
         controls
         preload="metadata"
-        src={url ?? undefined}
+        src={url}
         aria-label="Голосовое сообщение"
         onError={url ? onError : undefined}
         onLoadedMetadata={() => {
-          retried.current = false;
+          renewed.current = false;
         }}
       />
       {error && <ErrorNote error={error} />}

@@ -2,6 +2,7 @@
 // the exact JSON body sent and the headers it was sent with. Redeliver sends
 // the same body again from the start of the retry schedule.
 import { Fragment } from "preact";
+import { useState } from "preact/hooks";
 import { call } from "../api.ts";
 import { Link } from "../router.tsx";
 import type { Delivery } from "../types.ts";
@@ -37,6 +38,7 @@ export function WebhookDelivery({
   onToggle: () => void;
   onRedelivered: () => void;
 }) {
+  const [exact, setExact] = useState(false);
   const redeliver = useAction(async () => {
     await call("post", "/sandbox/v1/webhooks/deliveries/{id}/redeliver", {
       path: { id: delivery.id },
@@ -44,9 +46,10 @@ export function WebhookDelivery({
     onRedelivered();
   });
   const detailId = `delivery-${delivery.id}`;
-  const body = JSON.stringify(delivery.body, null, 2);
+  // Formatted to be read; Copy and "exact bytes" give what was signed, byte for byte.
+  const body = exact ? delivery.raw_body : JSON.stringify(delivery.body, null, 2);
   // Sorted, so the signature and the content type are found in the same place every time.
-  const headers = Object.entries(delivery.headers ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const headers = Object.entries(delivery.headers).sort(([a], [b]) => a.localeCompare(b));
   const last = delivery.attempts.at(-1);
   const preview = previewOf(delivery.body);
 
@@ -109,7 +112,15 @@ export function WebhookDelivery({
           <section aria-label="Body sent">
             <div class="section-head">
               <h3 class="section-title">Body sent</h3>
-              <CopyButton text={body} what="body" />
+              <label class="inline-check">
+                <input
+                  type="checkbox"
+                  checked={exact}
+                  onChange={(event) => setExact(event.currentTarget.checked)}
+                />
+                Exact bytes
+              </label>
+              <CopyButton text={delivery.raw_body} what="body (the exact bytes signed)" />
             </div>
             <pre class="delivery-body">{body}</pre>
           </section>

@@ -1,7 +1,7 @@
 // Export: the whole world (accounts, apps, items, chats, messages, media, the clock) as one JSON
 // fixture file, downloaded; with media bytes or, for a smaller file, naming the blobs only.
 import { useState } from "preact/hooks";
-import { call } from "../api.ts";
+import { download as downloadDocument } from "../api.ts";
 import { formatBytes } from "../format.ts";
 import { useAction } from "../use-action.ts";
 import { ErrorNote } from "./form-field.tsx";
@@ -15,10 +15,9 @@ export function WorldExport() {
   const [media, setMedia] = useState(true);
   const [saved, setSaved] = useState<string | null>(null);
   const download = useAction(async () => {
-    const world = await call("get", "/sandbox/v1/export", { query: { media } });
-    const text = `${JSON.stringify(world, null, 2)}\n`;
-    const blob = new Blob([text], { type: "application/json" });
-    const name = fileName(world.clock?.now_ms ?? Date.now());
+    // Saved as the server wrote it: never parsed here, whatever its size.
+    const blob = await downloadDocument(`/sandbox/v1/export?media=${media}`);
+    const name = fileName(Date.now());
     const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;

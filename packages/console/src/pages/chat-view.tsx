@@ -1,28 +1,42 @@
 // The open chat: its header, its messages (both sides, the viewed account's on the right) and
-// compose. Holds who the console writes as (the inbox's account unless switched), the message
-// being replied to, and the delete waiting for confirmation.
+// compose. Holds who the console writes as (the inbox's account unless switched, or the person
+// the link asked for: a new chat opens as the other side), the message being replied to, and the
+// delete waiting for confirmation.
 import { useCallback, useMemo, useState } from "preact/hooks";
-import { ChatDialog } from "../components/chat-dialog.tsx";
 import { ErrorNote } from "../components/chat-error-note.tsx";
 import { ChatHeader } from "../components/chat-header.tsx";
 import { Compose } from "../components/compose.tsx";
-import { deleteMessage } from "../components/compose-send.ts";
+import { MessageDeleteDialog } from "../components/message-delete-dialog.tsx";
 import { MessageList } from "../components/message-list.tsx";
-import { previewOf } from "../components/message-preview.ts";
 import type { SandboxMessage } from "../types.ts";
 import { useChatHistory } from "./chat-history.ts";
 import { useChatOverview } from "./chat-overview.ts";
+import { useVoiceLinks, VoiceLinksContext } from "./chat-voices.ts";
 import "./chat.css";
 
-export function ChatView({ userId, chatId }: { userId: number; chatId: string }) {
-  const overview = useChatOverview(userId, chatId);
+export function ChatView({
+  userId,
+  chatId,
+  writeAs = null,
+}: {
+  userId: number;
+  chatId: string;
+  /** Who compose writes as at first, when not the inbox's account. */
+  writeAs?: number | null;
+}) {
+  const overview = useChatOverview(chatId);
   const history = useChatHistory(chatId);
+  const voices = useVoiceLinks(history.messages);
   const chat = overview.data;
   const people = chat?.users ?? [];
-  const [chosenAuthor, setAuthor] = useState<number | null>(null);
+  const [chosenAuthor, setAuthor] = useState<number | null>(writeAs);
+  // Only a person of the chat can write in it; until its people are known, the choice stands.
+  const chosen =
+    chosenAuthor !== null && (!chat || people.some((p) => p.user_id === chosenAuthor))
+      ? chosenAuthor
+      : null;
   const author =
-    chosenAuthor ??
-    (people.some((p) => p.user_id === userId) ? userId : (people[0]?.user_id ?? userId));
+    chosen ?? (people.some((p) => p.user_id === userId) ? userId : (people[0]?.user_id ?? userId));
   const [quote, setQuote] = useState<SandboxMessage | null>(null);
   const [deleting, setDeleting] = useState<SandboxMessage | null>(null);
 
@@ -39,14 +53,16 @@ export function ChatView({ userId, chatId }: { userId: number; chatId: string })
         onChanged={overview.reload}
       />
       {overview.error && <ErrorNote error={overview.error} />}
-      <MessageList
-        history={history}
-        viewer={userId}
-        nameOf={nameOf}
-        actions={{ writeAs: author, onReply: setQuote, onDelete: setDeleting }}
-      />
+      <VoiceLinksContext.Provider value={voices}>
+        <MessageList
+          history={history}
+          viewer={userId}
+          nameOf={nameOf}
+          actions={{ writeAs: author, onReply: setQuote, onDelete: setDeleting }}
+        />
+      </VoiceLinksContext.Provider>
       {/* Drawn before the chat's people arrive, so that nothing moves when they do. */}
-      {overview.data !== null || overview.loading || overview.error ? (
+      {chat !== null || overview.loading || overview.error ? (
         <Compose
           chatId={chatId}
           people={people}
@@ -56,12 +72,13 @@ export function ChatView({ userId, chatId }: { userId: number; chatId: string })
           onCancelQuote={() => setQuote(null)}
           nameOf={nameOf}
           onSent={history.refreshNewest}
+          focusOnOpen={writeAs !== null}
         />
       ) : (
-        <p class="compose muted">Account {userId} is not in this chat, so it cannot write here.</p>
+        <p class="compose muted">There is no such chat to write in.</p>
       )}
       {deleting && (
-        <DeleteDialog
+        <MessageDeleteDialog
           message={deleting}
           chatId={chatId}
           authorName={nameOf(deleting.author_id)}
@@ -73,51 +90,5 @@ export function ChatView({ userId, chatId }: { userId: number; chatId: string })
         />
       )}
     </section>
-  );
-}
-
-function DeleteDialog({
-  message,
-  chatId,
-  authorName,
-  onDone,
-  onClose,
-}: {
-  message: SandboxMessage;
-  chatId: string;
-  authorName: string;
-  onDone: () => void;
-  onClose: () => void;
-}) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await deleteMessage(chatId, message.id, message.author_id);
-      onDone();
-    } catch (reason) {
-      setError(reason instanceof Error ? reason : new Error(String(reason)));
-      setBusy(false);
-    }
-  };
-  return (
-    <ChatDialog label="Delete the message" class="confirm" onClose={onClose}>
-      <h2>Delete the message?</h2>
-      <p>
-        As {authorName}: «{previewOf(message)}». Both sides will see «Сообщение удалено» instead,
-        and webhooks tell the bot.
-      </p>
-      {error && <ErrorNote error={error} />}
-      <form method="dialog" class="row">
-        <button type="button" class="danger" onClick={confirm} disabled={busy}>
-          {busy ? "Deleting…" : "Delete"}
-        </button>
-        <button type="submit" autofocus>
-          Cancel
-        </button>
-      </form>
-    </ChatDialog>
   );
 }

@@ -1,10 +1,12 @@
 // Inbox: one account's chats as that account sees them, newest activity first, and the open chat
-// beside them (on a phone, the open chat alone, with a way back). /inbox picks the account,
-// going straight back to the one opened last unless asked to choose (?choose).
-import { useEffect } from "preact/hooks";
+// beside them (on a phone, the open chat alone, with a way back); "New chat" opens one. /inbox
+// picks the account, going straight back to the one opened last unless asked to choose
+// (?choose). An open chat's ?as=<user_id> says whom compose writes as at first.
+import { useEffect, useState } from "preact/hooks";
 import { call } from "../api.ts";
 import { InboxAccountPicker } from "../components/inbox-account-picker.tsx";
 import { InboxChatList } from "../components/inbox-chat-list.tsx";
+import { InboxNewChat } from "../components/inbox-new-chat.tsx";
 import { useLiveEvents } from "../live.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useResource } from "../use-resource.ts";
@@ -31,10 +33,15 @@ function remember(userId: number): void {
   }
 }
 
+function userIdOf(value: string | null): number | null {
+  const id = Number(value);
+  return value && Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
 export function InboxPage({ userId, chatId }: { userId: number | null; chatId: string | null }) {
   const { query } = useLocation();
   if (userId === null) return <InboxStart choose={query.has("choose")} />;
-  return <AccountInbox userId={userId} chatId={chatId} />;
+  return <AccountInbox userId={userId} chatId={chatId} writeAs={userIdOf(query.get("as"))} />;
 }
 
 function InboxStart({ choose }: { choose: boolean }) {
@@ -50,8 +57,19 @@ function InboxStart({ choose }: { choose: boolean }) {
   return <InboxAccountPicker lastPicked={last} />;
 }
 
-function AccountInbox({ userId, chatId }: { userId: number; chatId: string | null }) {
+function AccountInbox({
+  userId,
+  chatId,
+  writeAs,
+}: {
+  userId: number;
+  chatId: string | null;
+  writeAs: number | null;
+}) {
   useEffect(() => remember(userId), [userId]);
+  const [creating, setCreating] = useState(false);
+  // A new chat has no message yet, so no live event tells the list: it is asked again instead.
+  const [listVersion, setListVersion] = useState(0);
   const accounts = useResource(() => call("get", "/sandbox/v1/accounts"), []);
   useLiveEvents((event) => {
     if (event.type === "world" || event.type === "resync") accounts.reload();
@@ -74,16 +92,35 @@ function AccountInbox({ userId, chatId }: { userId: number; chatId: string | nul
         <Link to="/inbox?choose" class="small">
           Switch account
         </Link>
+        <button type="button" class="primary new-chat-button" onClick={() => setCreating(true)}>
+          New chat
+        </button>
       </div>
+      {creating && (
+        <InboxNewChat
+          userId={userId}
+          onClose={() => setCreating(false)}
+          onCreated={(created, other) => {
+            setCreating(false);
+            setListVersion((version) => version + 1);
+            navigate(`/inbox/${userId}/${encodeURIComponent(created)}?as=${other}`);
+          }}
+        />
+      )}
       {accounts.data && !account && (
         <p class="error" role="alert">
           There is no account {userId}. <Link to="/inbox?choose">Choose one</Link>
         </p>
       )}
       <div class="inbox-columns">
-        <InboxChatList userId={userId} chatId={chatId} />
+        <InboxChatList userId={userId} chatId={chatId} version={listVersion} />
         {chatId ? (
-          <ChatView key={`${userId}/${chatId}`} userId={userId} chatId={chatId} />
+          <ChatView
+            key={`${userId}/${chatId}/${writeAs ?? ""}`}
+            userId={userId}
+            chatId={chatId}
+            writeAs={writeAs}
+          />
         ) : (
           <section class="chat-view chat-none" aria-label="Chat">
             <p class="muted">Choose a chat to see both sides of it.</p>

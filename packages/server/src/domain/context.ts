@@ -30,6 +30,8 @@ export interface WebhookSignal {
    * unsubscription): forget what it remembers of them and follow the store.
    */
   resync(): void;
+  /** Whether an attempt of this delivery is on its way (its result would overwrite a restart). */
+  inFlight(deliveryId: string): boolean;
   /**
    * The store was emptied or replaced (a sandbox reset or import): forget everything, and drop the
    * results of attempts still in flight rather than write them over the new world.

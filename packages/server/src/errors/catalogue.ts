@@ -88,6 +88,10 @@ export const ERRORS = {
   clock_backwards: api(400, "The sandbox clock only moves forward"),
   delivery_not_found: api(404, "Delivery not found"),
   no_subscription: api(409, "The account has no webhook subscription to deliver to"),
+  delivery_in_flight: api(
+    409,
+    "An attempt of this delivery is on its way: redeliver it once the attempt has ended",
+  ),
   // Fixtures: import (the fields name every problem of the document) and reset
   fixture_invalid: api(400, "The fixture is not valid; nothing was loaded"),
   store_not_empty: api(

@@ -172,6 +172,14 @@ export interface WebhookPauseTable {
   created_ms: number;
 }
 
+/** A console sign-in (migration 20261201070000); times are real time, not the sandbox clock's. */
+export interface ConsoleSessionTable {
+  id_hash: string;
+  admin_hash: string;
+  created_ms: number;
+  expires_ms: number;
+}
+
 export interface WebhookAttemptTable {
   delivery_id: string;
   number: number;
@@ -239,4 +247,5 @@ export interface Database {
   webhook_pause: WebhookPauseTable;
   setting: SettingTable;
   fault_rule: FaultRuleTable;
+  console_session: ConsoleSessionTable;
 }

@@ -1,12 +1,12 @@
 // The sandbox's read side: every account with its app, items, subscription and use of the rate
 // limit; chats as neither participant sees them (both users, both unread counts), searched and
-// paged; a chat's history a page at a time, newest first; the messages of every chat in the order
+// paged, or one by id; a chat's history a page at a time, newest first; the messages of every chat in the order
 // they were written. What `beseda accounts|chat|tail` print and the console draws; the messenger
 // API's own views (one participant's point of view) stay in ../views/.
 import { BesedaError } from "../../errors/beseda-error.ts";
-import type { ChatType, ItemCategory, Message } from "../../store/records.ts";
+import type { Chat, ChatType, ItemCategory, Message } from "../../store/records.ts";
 import { findAccounts, listAccounts } from "../../store/repositories/accounts.ts";
-import { findMembers, listChatsByActivity } from "../../store/repositories/chats.ts";
+import { findChat, findMembers, listChatsByActivity } from "../../store/repositories/chats.ts";
 import { allItems, findItems } from "../../store/repositories/items.ts";
 import {
   findMessage,
@@ -158,6 +158,20 @@ export async function chatsOverview(
     filter.text === null && filter.person === null
       ? await listChatsByActivity(db, filter)
       : await searchChats(db, filter);
+  return { chats: await overviewsOf(ctx, chats) };
+}
+
+/** One chat as the list shows it (the console's open chat); chat_not_found when there is none. */
+export async function chatOverview(ctx: DomainContext, chatId: string): Promise<ChatOverview> {
+  const chat = await findChat(ctx.store.db, chatId);
+  const [overview] = chat ? await overviewsOf(ctx, [chat]) : [];
+  if (!overview) throw new BesedaError("chat_not_found");
+  return overview;
+}
+
+/** Names, items and last messages of many chats in four queries, whatever their number. */
+async function overviewsOf(ctx: DomainContext, chats: readonly Chat[]): Promise<ChatOverview[]> {
+  const db = ctx.store.db;
   const members = await findMembers(
     db,
     chats.map((c) => c.id),
@@ -174,37 +188,35 @@ export async function chatsOverview(
   const itemById = new Map(items.map((i) => [i.id, i]));
   const messageById = new Map(lastMessages.map((m) => [m.id, m]));
   const membersOf = Map.groupBy(members, (m) => m.chatId);
-  return {
-    chats: chats.map((chat) => {
-      const last = chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
-      const item = chat.itemId === null ? undefined : itemById.get(chat.itemId);
-      return {
-        chat_id: chat.id,
-        type: chat.type,
-        item_id: chat.itemId,
-        item: item
-          ? {
-              item_id: item.id,
-              title: item.title,
-              price_string: item.priceString,
-              image_url: ctx.urls.itemImage(item.id, "140x105"),
-              url: ctx.urls.item(item.id),
-            }
-          : null,
-        created: chat.created,
-        updated: chat.updated,
-        users: (membersOf.get(chat.id) ?? [])
-          .sort((a, b) => a.userId - b.userId)
-          .map((m) => ({
-            user_id: m.userId,
-            name: nameOf.get(m.userId) ?? "",
-            unread_count: m.unreadCount,
-            last_read_at: m.lastReadAt,
-          })),
-        last_message: last ? sandboxMessage(ctx, last) : null,
-      };
-    }),
-  };
+  return chats.map((chat): ChatOverview => {
+    const last = chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
+    const item = chat.itemId === null ? undefined : itemById.get(chat.itemId);
+    return {
+      chat_id: chat.id,
+      type: chat.type,
+      item_id: chat.itemId,
+      item: item
+        ? {
+            item_id: item.id,
+            title: item.title,
+            price_string: item.priceString,
+            image_url: ctx.urls.itemImage(item.id, "140x105"),
+            url: ctx.urls.item(item.id),
+          }
+        : null,
+      created: chat.created,
+      updated: chat.updated,
+      users: (membersOf.get(chat.id) ?? [])
+        .sort((a, b) => a.userId - b.userId)
+        .map((m) => ({
+          user_id: m.userId,
+          name: nameOf.get(m.userId) ?? "",
+          unread_count: m.unreadCount,
+          last_read_at: m.lastReadAt,
+        })),
+      last_message: last ? sandboxMessage(ctx, last) : null,
+    };
+  });
 }
 
 /**

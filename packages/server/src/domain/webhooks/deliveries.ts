@@ -39,8 +39,10 @@ export interface DeliveryView {
   created: string;
   next_attempt: string | null;
   finished: string | null;
-  /** The exact JSON body that is POSTed. */
+  /** The JSON body that is POSTed, parsed. */
   body: unknown;
+  /** The body's exact bytes, as POSTed and signed. */
+  raw_body: string;
   /** The headers it is POSTed with (the signature made with the account's client secret). */
   headers: Record<string, string>;
 }
@@ -72,6 +74,7 @@ function view(
     next_attempt: delivery.status === "pending" ? iso(delivery.nextAttemptMs) : null,
     finished: delivery.finishedMs === null ? null : iso(delivery.finishedMs),
     body: JSON.parse(delivery.body),
+    raw_body: delivery.body,
     headers: requestHeaders(DELIVERY_HEADERS, delivery.body, signingKey),
   };
 }
@@ -107,6 +110,8 @@ export async function redeliver(
   const status = await ctx.store.transaction(async (db) => {
     const delivery = await findDelivery(db, id);
     if (!delivery) throw new BesedaError("delivery_not_found");
+    // Its answer, when it comes, would be written over the restart: the click would send nothing.
+    if (ctx.webhooks.inFlight(id)) throw new BesedaError("delivery_in_flight");
     if (!(await findSubscription(db, delivery.userId))) throw new BesedaError("no_subscription");
     // Queued behind its stream's head (another one: a delivery waiting for its own retry is the
     // head, and goes again now), or while the account's deliveries are paused.

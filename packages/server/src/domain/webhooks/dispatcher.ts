@@ -149,6 +149,11 @@ export class WebhookDispatcher {
     }
   }
 
+  /** Whether an attempt of this delivery is on its way, or its result not written yet. */
+  inFlight(deliveryId: string): boolean {
+    return this.#held.has(deliveryId);
+  }
+
   /**
    * The store's queues or subscriptions changed behind the dispatcher's back (a redelivery, an
    * unsubscription, a new URL): forget what is remembered and trust the store.

@@ -11,6 +11,7 @@ import {
   consoleSessionExpiry,
   isAdminToken,
 } from "../../domain/console/session.ts";
+import type { DomainContext } from "../../domain/context.ts";
 import { BesedaError } from "../../errors/beseda-error.ts";
 import { cookieValue } from "../cookies.ts";
 import { bearerToken } from "./bearer-auth.ts";
@@ -18,8 +19,11 @@ import { bearerToken } from "./bearer-auth.ts";
 export const CONSOLE_HEADER = "x-beseda-console";
 
 export const adminAuth = fp(
-  async (app: FastifyInstance, options: { adminToken: string; clock: SandboxClock }) => {
-    const { adminToken, clock } = options;
+  async (
+    app: FastifyInstance,
+    options: { ctx: DomainContext; adminToken: string; clock: SandboxClock },
+  ) => {
+    const { ctx, adminToken, clock } = options;
     app.addHook("onRequest", async (request) => {
       const token = bearerToken(request);
       if (token !== null) {
@@ -27,7 +31,13 @@ export const adminAuth = fp(
         return;
       }
       const session = cookieValue(request, CONSOLE_COOKIE);
-      if (consoleSessionExpiry(adminToken, session, clock.realNowMs()) === null) {
+      const expires = await consoleSessionExpiry(
+        ctx.store.db,
+        adminToken,
+        session,
+        clock.realNowMs(),
+      );
+      if (expires === null) {
         throw new BesedaError("admin_token_invalid");
       }
       const safe = request.method === "GET" || request.method === "HEAD";

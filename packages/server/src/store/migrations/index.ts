@@ -10,6 +10,7 @@ import * as redirectUris from "./20261201020000-redirect-uris.ts";
 import * as faultRules from "./20261201030000-fault-rules.ts";
 import * as itemDetails from "./20261201050000-item-details.ts";
 import * as webhookPauses from "./20261201060000-webhook-pauses.ts";
+import * as consoleSessions from "./20261201070000-console-sessions.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261201030000-fault-rules": faultRules,
   "20261201050000-item-details": itemDetails,
   "20261201060000-webhook-pauses": webhookPauses,
+  "20261201070000-console-sessions": consoleSessions,
 };

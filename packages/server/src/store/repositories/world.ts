@@ -81,12 +81,15 @@ export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
   await insertRows(db, "voice", world.voices.map(voiceRow));
 }
 
+/** What outlives a reset or an import: the console's sign-ins belong to the server, not the world. */
+type ServerTables = "console_session";
+
 /**
- * Every table, in the order it is emptied: a table before those it references. Typed over the
- * whole schema, so that a new table does not compile until it has its place here (a reset must
- * leave nothing of the old world behind).
+ * Every table of the world, in the order it is emptied: a table before those it references. Typed
+ * over the whole schema, so that a new table does not compile until it has its place here or in
+ * ServerTables (a reset must leave nothing of the old world behind).
  */
-const EMPTYING_ORDER: { readonly [T in keyof Database]: number } = {
+const EMPTYING_ORDER: { readonly [T in Exclude<keyof Database, ServerTables>]: number } = {
   webhook_attempt: 0,
   webhook_delivery: 1,
   webhook_subscription: 2,
@@ -108,7 +111,7 @@ const EMPTYING_ORDER: { readonly [T in keyof Database]: number } = {
 
 /** Deletes every row of every table (the clock's offset and the other settings too). */
 export async function emptyStore(db: Db): Promise<void> {
-  const tables = (Object.keys(EMPTYING_ORDER) as (keyof Database)[]).sort(
+  const tables = (Object.keys(EMPTYING_ORDER) as (keyof typeof EMPTYING_ORDER)[]).sort(
     (a, b) => EMPTYING_ORDER[a] - EMPTYING_ORDER[b],
   );
   for (const table of tables) await db.deleteFrom(table).execute();

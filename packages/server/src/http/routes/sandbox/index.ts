@@ -16,6 +16,7 @@ import { deleteMessage } from "./delete-message.ts";
 import { events } from "./events.ts";
 import { expireTokens } from "./expire-tokens.ts";
 import { exportWorld } from "./export-world.ts";
+import { getChat } from "./get-chat.ts";
 import { importWorld } from "./import-world.ts";
 import { listAccounts } from "./list-accounts.ts";
 import { listChatMessages } from "./list-chat-messages.ts";
@@ -38,10 +39,15 @@ export async function sandboxRoutes(
   app: FastifyInstance,
   options: { ctx: DomainContext; clock: SandboxClock; adminToken: string },
 ) {
-  await app.register(adminAuth, { adminToken: options.adminToken, clock: options.clock });
+  await app.register(adminAuth, {
+    ctx: options.ctx,
+    adminToken: options.adminToken,
+    clock: options.clock,
+  });
   createAccount(app, options.ctx);
   listAccounts(app, options.ctx);
   listChats(app, options.ctx);
+  getChat(app, options.ctx);
   listMessages(app, options.ctx);
   listChatMessages(app, options.ctx);
   events(app, options.ctx);

@@ -21,7 +21,7 @@ export function postMessage(app: FastifyInstance, ctx: DomainContext) {
         properties: {
           author_id: userId,
           type: { type: "string", minLength: 1 },
-          content: { type: "object" },
+          content: { type: "object", additionalProperties: true },
           quote_id: { type: "string", pattern: "^[0-9a-f]{32}$" },
         },
         required: ["author_id", "type"],

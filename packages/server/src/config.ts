@@ -168,7 +168,7 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     flag: "public-url",
     default: null,
     description:
-      "Base of absolute URLs in responses (avatars, items). Default: `http://HOST:PORT`.",
+      "Base of absolute URLs in responses (avatars, items). Default: `http://HOST:PORT`. An https one (behind a TLS proxy) also marks the console's cookie Secure.",
     parse: httpUrl,
   },
   {

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TestApi } from "../../server/test/helpers/api.ts";
-import { type ConsoleHarness, screenshot, startConsole } from "./helpers/console.ts";
+import { type ConsoleHarness, screenshot, startConsole, waitUntilLive } from "./helpers/console.ts";
 
 /** Polls until the check passes: generous, because two test files share two cores. */
 const soon = <T>(check: () => T | Promise<T>) => expect.poll(check, { timeout: 10_000 });
@@ -102,12 +102,7 @@ describe("a conversation with one's own bot, without curl", () => {
       .getByRole("link", { name: /Продавец/ })
       .click();
     await soon(() => page.url()).toMatch(new RegExp(`/inbox/${seller.user_id}$`));
-    await soon(() =>
-      page
-        .getByRole("status")
-        .filter({ hasText: /^Live$/ })
-        .count(),
-    ).toBe(1);
+    await waitUntilLive(page);
     await page.evaluate(() => {
       document.documentElement.dataset.testMark = "kept";
     });

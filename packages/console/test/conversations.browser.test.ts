@@ -1,7 +1,8 @@
 // The inbox and the chat view in real Chromium against a real Beseda: a buyer's message written
 // through the sandbox API shows up live in the seller's inbox with its badge, opening the chat
 // leaves it unread and "Mark read" reads it; the seller answers from the console and the buyer's
-// view shows it; quote and delete; tabs and search; New chat; the phone-sized layout.
+// view shows it; quote and delete; "Write as" kept in the link; tabs and search; New chat (its
+// first field focused); Russian text marked Russian; the phone-sized layout, with a mouse.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -11,6 +12,7 @@ import {
   screenshot,
   scrollsSideways,
   startConsole,
+  waitUntilLive,
 } from "./helpers/console.ts";
 
 /** Polls until the check passes: generous, because two test files share two cores. */
@@ -70,12 +72,7 @@ async function messagesOf(chatId: string): Promise<ListedMessage[]> {
 /** Opens a console page and waits until its live connection is up. */
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(`${h.server.url}/console${path}`);
-  await soon(() =>
-    page
-      .getByRole("status")
-      .filter({ hasText: /^Live$/ })
-      .count(),
-  ).toBe(1);
+  await waitUntilLive(page);
 }
 
 /** Marks the document, so that a later check can tell the page was never reloaded. */
@@ -208,9 +205,39 @@ describe("conversations in the console", () => {
     const after = (await messagesOf(chatId)).find((m) => m.id === stored?.id);
     expect(after?.type).toBe("deleted");
 
-    // As the buyer (Write as), the buyer's own message gets its Delete.
+    // As the buyer (Write as), the buyer's own message gets its Delete; the link says so, and a
+    // reload keeps writing as the buyer. Back to the seller, the link drops it.
     await page.getByRole("radio", { name: "Покупатель" }).check();
-    expect(await question.getByRole("button", { name: "Delete" }).count()).toBe(1);
+    await soon(() => question.getByRole("button", { name: "Delete" }).count()).toBe(1);
+    await soon(() => new URL(page.url()).searchParams.get("as")).toBe(String(buyer.user_id));
+    await page.reload();
+    await soon(() => page.getByRole("radio", { name: "Покупатель" }).isChecked()).toBe(true);
+    await soon(() => question.getByRole("button", { name: "Delete" }).count()).toBe(1);
+    await page.getByRole("radio", { name: "Продавец" }).check();
+    await soon(() => new URL(page.url()).search).toBe("");
+    expect(await question.getByRole("button", { name: "Delete" }).count()).toBe(0);
+  });
+
+  test("Russian text is marked Russian on the English page: messages, previews, names, items", async () => {
+    const { seller, chatId } = h.w;
+    const page = await sellerView();
+    await open(page, `/inbox/${seller.user_id}/${chatId}`);
+    const langOf = (locator: ReturnType<Page["locator"]>) =>
+      locator.evaluate((element) => element.closest("[lang]")?.getAttribute("lang"));
+    const list = page.getByRole("list", { name: "Messages", exact: true });
+    await soon(() => list.locator(".message-text").count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
+    expect(await langOf(list.locator(".message-text").first())).toBe("ru");
+    expect(await langOf(page.getByRole("heading", { name: "Покупатель" }))).toBe("ru");
+    expect(await langOf(page.locator(".chat-item-title"))).toBe("ru");
+    const row = page.getByRole("tabpanel").getByRole("link", { name: /Покупатель/ });
+    expect(await langOf(row.getByText("Покупатель", { exact: true }))).toBe("ru");
+    expect(await langOf(row.getByText("Велосипед", { exact: false }).first())).toBe("ru");
+    expect(await langOf(row.locator(".chat-row-preview > span").last())).toBe("ru");
+    const writeAs = page.getByRole("group", { name: "Write as" });
+    expect(await langOf(writeAs.getByText("Продавец", { exact: true }))).toBe("ru");
+    // What the console itself says stays English.
+    expect(await langOf(page.getByRole("button", { name: "Mark read" }))).toBe("en");
   });
 
   test("tabs narrow by chat type; search finds by text in any case and by person", async () => {
@@ -289,9 +316,15 @@ describe("conversations in the console", () => {
       (await h.api.sandbox<{ accounts: unknown[] }>("GET", "/accounts")).body.accounts.length;
     const accountsBefore = await accountCount();
 
-    // Escape closes it, and focus goes back to the button.
+    // It opens at its first field (not its × button); Escape closes it, and focus goes back to
+    // the button.
     await newChat.click();
     await soon(() => dialog.getByLabel("Buyer", { exact: true }).count()).toBe(1);
+    await soon(() =>
+      dialog
+        .getByRole("radio", { name: /u2i/ })
+        .evaluate((radio) => radio === document.activeElement),
+    ).toBe(true);
     await page.keyboard.press("Escape");
     await soon(() => dialog.count()).toBe(0);
     expect(await newChat.evaluate((button) => button === document.activeElement)).toBe(true);
@@ -363,6 +396,16 @@ describe("conversations in the console", () => {
     await soon(() => box.isVisible()).toBe(true);
     // Only the chat shows, and compose sits inside the screen.
     expect(await row.isVisible()).toBe(false);
+    // With a mouse (a pointer that hovers, as Playwright's is) as much as with a finger: the
+    // messages do not scroll sideways, and every message's Reply and Delete sit on the screen.
+    await soon(() => page.locator(".message-actions button").count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => matchMedia("(hover: hover)").matches)).toBe(true);
+    const scroller = page.locator(".message-scroller");
+    expect(await scroller.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    for (const button of await page.locator(".message-actions button").all()) {
+      const at = await button.boundingBox();
+      expect(at && at.x >= 0 && at.x + at.width <= PHONE.width).toBe(true);
+    }
     const place = await box.boundingBox();
     expect(place).not.toBeNull();
     expect((place?.y ?? 0) + (place?.height ?? 0)).toBeLessThanOrEqual(PHONE.height);
@@ -372,6 +415,10 @@ describe("conversations in the console", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await soon(() => messagesText(page)).toContain("С телефона: договорились!");
     expect(await scrollsSideways(page)).toBe(false);
+    const own = page.locator(".message.mine", { hasText: "С телефона: договорились!" });
+    const remove = await own.getByRole("button", { name: "Delete" }).boundingBox();
+    expect(remove && remove.x >= 0 && remove.x + remove.width <= PHONE.width).toBe(true);
+    expect(await scroller.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await screenshot(page, "chat-phone");
 
     await page.getByRole("link", { name: "Back to the chats" }).click();

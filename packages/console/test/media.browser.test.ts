@@ -1,6 +1,7 @@
 // The chat view's media, message types and paging in real Chromium against a real Beseda: a photo
 // and a voice file uploaded from compose render, open large and play; a location sent from
-// compose; a refused upload shows the API's error; every other type drawn as a person expects
+// compose (Enter sends only a complete one, and once); a refused upload shows the API's error;
+// every other type drawn as a person expects
 // it; a long chat loads older pages and a long inbox loads more chats; a page's voice links come
 // in one call, and an expired one is renewed.
 import { readFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { encodeBmp, postMultipart } from "../../server/test/helpers/media.ts";
-import { type ConsoleHarness, screenshot, startConsole } from "./helpers/console.ts";
+import { type ConsoleHarness, screenshot, startConsole, waitUntilLive } from "./helpers/console.ts";
 
 const VOICE_SAMPLE = fileURLToPath(
   new URL("../../server/assets/voice-sample.mp4", import.meta.url),
@@ -43,15 +44,18 @@ async function newest(chatId: string): Promise<ListedMessage | undefined> {
   return body.messages[0];
 }
 
+async function locationsIn(chatId: string): Promise<number> {
+  const { body } = await h.api.sandbox<{ messages: ListedMessage[] }>(
+    "GET",
+    `/chats/${encodeURIComponent(chatId)}/messages?limit=500`,
+  );
+  return body.messages.filter((message) => message.type === "location").length;
+}
+
 async function openChat(userId: number, chatId: string): Promise<void> {
   page ??= await h.signedInPage();
   await page.goto(`${h.server.url}/console/inbox/${userId}/${chatId}`);
-  await soon(() =>
-    page
-      .getByRole("status")
-      .filter({ hasText: /^Live$/ })
-      .count(),
-  ).toBe(1);
+  await waitUntilLive(page);
 }
 
 describe("media and message types in the chat view", () => {
@@ -148,6 +152,34 @@ describe("media and message types in the chat view", () => {
       .getByLabel("Photo", { exact: true })
       .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("нет") });
     await soon(() => alert.textContent()).toContain("uploadfile[]");
+  });
+
+  test("Enter in the location form sends only a complete location, and only once", async () => {
+    const { seller, chatId } = h.w;
+    await openChat(seller.user_id, chatId);
+    const before = await locationsIn(chatId);
+    await page.getByRole("button", { name: "Location" }).click();
+    const latitude = page.getByLabel("Latitude");
+    const longitude = page.getByLabel("Longitude");
+    // Empty fields read as 0: Enter must not send a location at (0, 0).
+    await latitude.press("Enter");
+    await longitude.fill("30.3158");
+    await longitude.press("Enter");
+    await page.waitForTimeout(500);
+    expect(await locationsIn(chatId)).toBe(before);
+    expect(await page.getByRole("button", { name: "Send location" }).isDisabled()).toBe(true);
+
+    // Two Enters at once, before the page can draw the first send as running: one location.
+    await latitude.fill("59.9398");
+    await longitude.evaluate((input) => {
+      for (let i = 0; i < 2; i++) {
+        input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+      }
+    });
+    await soon(() => locationsIn(chatId)).toBe(before + 1);
+    await page.waitForTimeout(500);
+    expect(await locationsIn(chatId)).toBe(before + 1);
+    await soon(() => page.getByLabel("Latitude").count()).toBe(0);
   });
 
   test("every other type is drawn as a person expects it, with a line for each day", async () => {

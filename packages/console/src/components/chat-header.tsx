@@ -1,13 +1,13 @@
 // The open chat's header: back to the list (on a phone, where the list is hidden), the other
 // person, the item of a u2i chat, and the account's unread count with "Mark read", which reads
 // the chat as that account (opening it never does: the API's rule).
-import { useState } from "preact/hooks";
 import { Link } from "../router.tsx";
 import type { ChatOverview } from "../types.ts";
+import { useAction } from "../use-action.ts";
 import { ChatAvatar } from "./chat-avatar.tsx";
-import { ErrorNote } from "./chat-error-note.tsx";
 import { ChatItemCard } from "./chat-item-card.tsx";
 import { markRead } from "./compose-send.ts";
+import { ErrorNote } from "./form-field.tsx";
 
 export function ChatHeader({
   userId,
@@ -21,24 +21,14 @@ export function ChatHeader({
   chat: ChatOverview | null | undefined;
   onChanged: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
   const others = chat?.users.filter((user) => user.user_id !== userId) ?? [];
   const me = chat?.users.find((user) => user.user_id === userId);
   const unread = me?.unread_count ?? 0;
 
-  const read = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await markRead(chatId, userId);
-      onChanged();
-    } catch (reason) {
-      setError(reason instanceof Error ? reason : new Error(String(reason)));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const read = useAction(async () => {
+    await markRead(chatId, userId);
+    onChanged();
+  });
 
   return (
     <header class="chat-header">
@@ -50,7 +40,9 @@ export function ChatHeader({
           <span class="chat-person" key={other.user_id}>
             <ChatAvatar userId={other.user_id} name={other.name} />
             <span class="chat-person-text">
-              <h2 class="chat-person-name">{other.name || `user ${other.user_id}`}</h2>
+              <h2 class="chat-person-name" lang="ru">
+                {other.name || `user ${other.user_id}`}
+              </h2>
               <span class="muted small">
                 user_id {other.user_id} · {chat?.type}
               </span>
@@ -76,8 +68,8 @@ export function ChatHeader({
             )}
             <button
               type="button"
-              onClick={read}
-              disabled={busy || unread === 0}
+              onClick={() => void read.run()}
+              disabled={read.busy || unread === 0}
               title={`Read the chat as ${me.name || `user ${me.user_id}`}`}
             >
               Mark read
@@ -86,7 +78,7 @@ export function ChatHeader({
         )}
       </div>
       {chat?.item && <ChatItemCard item={chat.item} />}
-      {error && <ErrorNote error={error} />}
+      <ErrorNote error={read.error} />
     </header>
   );
 }

@@ -7,12 +7,14 @@ export function ChatItemCard({ item }: { item: ChatItem }) {
   return (
     <a class="chat-item-card" href={item.url} target="_blank" rel="noopener noreferrer">
       {item.image_url ? (
-        <img src={item.image_url} alt="" width={56} height={42} />
+        <img class="item-picture" src={item.image_url} alt="" width={56} height={42} />
       ) : (
         <span class="chat-item-blank" aria-hidden="true" />
       )}
       <span class="chat-item-text">
-        <span class="chat-item-title">{item.title}</span>
+        <span class="chat-item-title" lang="ru">
+          {item.title}
+        </span>
         {item.price_string && <span class="item-price">{item.price_string}</span>}
       </span>
     </a>

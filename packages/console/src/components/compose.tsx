@@ -1,13 +1,16 @@
 // Writing into the open chat as either participant: "Write as" picks who, then text (Enter
 // sends, Shift+Enter breaks the line), a photo, a voice file or a location, optionally quoting a
 // message (Reply on it; Escape drops the quote). Each goes through the sandbox API exactly as that
-// person's message, webhooks and all; the API's refusal is shown here, with its fields.
+// person's message, webhooks and all; the API's refusal is shown here, with its fields. One send
+// at a time: a second Enter or a file picked while one runs is ignored.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatUser, SandboxMessage } from "../types.ts";
-import { ErrorNote } from "./chat-error-note.tsx";
+import { useAction } from "../use-action.ts";
 import { ComposeLocation } from "./compose-location.tsx";
 import { type OutgoingMessage, postMessage, uploadImage, uploadVoice } from "./compose-send.ts";
-import { Icon } from "./message-icon.tsx";
+import { ErrorNote } from "./form-field.tsx";
+import { Icon, type IconName } from "./message-icon.tsx";
 import { previewOf } from "./message-preview.ts";
 
 export interface ComposeProps {
@@ -27,8 +30,8 @@ export interface ComposeProps {
 export function Compose(props: ComposeProps) {
   const { chatId, people, author, quote, nameOf } = props;
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
+  // What the running send is doing, for the status line.
+  const [doing, setDoing] = useState("");
   const [locationOpen, setLocationOpen] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
 
@@ -41,26 +44,21 @@ export function Compose(props: ComposeProps) {
     if (props.focusOnOpen) textarea.current?.focus();
   }, []);
 
-  /** Runs one send; true when it went out. */
-  const send = async (what: string, work: () => Promise<OutgoingMessage>): Promise<boolean> => {
-    setBusy(what);
-    setError(null);
-    try {
-      await postMessage(chatId, author, await work(), quote?.id ?? null);
-      props.onCancelQuote();
-      props.onSent();
-      return true;
-    } catch (reason) {
-      setError(reason instanceof Error ? reason : new Error(String(reason)));
-      return false;
-    } finally {
-      setBusy(null);
-    }
-  };
+  /** Runs one send (resolves true when it went out); refused while another one runs. */
+  const {
+    run: send,
+    busy,
+    error,
+  } = useAction(async (what: string, message: () => Promise<OutgoingMessage>) => {
+    setDoing(what);
+    await postMessage(chatId, author, await message(), quote?.id ?? null);
+    props.onCancelQuote();
+    props.onSent();
+  });
 
   const sendText = async () => {
     const words = text.trim();
-    if (!words || busy) return;
+    if (!words) return;
     const sent = await send("Sending…", async () => ({ type: "text", content: { text: words } }));
     if (sent) setText("");
     textarea.current?.focus();
@@ -76,23 +74,16 @@ export function Compose(props: ComposeProps) {
     }
   };
 
-  const onFile = (kind: "image" | "voice") => async (event: Event) => {
-    const input = event.currentTarget as HTMLInputElement;
-    const file = input.files?.[0];
-    input.value = "";
-    if (!file) return;
-    if (kind === "image") {
-      await send("Uploading the photo…", async () => ({
-        type: "image",
-        content: { image_id: await uploadImage(author, file) },
-      }));
-    } else {
-      await send("Uploading the voice file…", async () => ({
-        type: "voice",
-        content: { voice: { voice_id: await uploadVoice(file) } },
-      }));
-    }
-  };
+  const sendImage = (file: File) =>
+    send("Uploading the photo…", async () => ({
+      type: "image",
+      content: { image_id: await uploadImage(author, file) },
+    }));
+  const sendVoice = (file: File) =>
+    send("Uploading the voice file…", async () => ({
+      type: "voice",
+      content: { voice: { voice_id: await uploadVoice(file) } },
+    }));
 
   return (
     <form
@@ -106,8 +97,12 @@ export function Compose(props: ComposeProps) {
       {quote && (
         <div class="compose-quote">
           <span class="quote">
-            <span class="quote-author">Reply to {nameOf(quote.author_id)}</span>
-            <span class="quote-text">{previewOf(quote)}</span>
+            <span class="quote-author">
+              Reply to <span lang="ru">{nameOf(quote.author_id)}</span>
+            </span>
+            <span class="quote-text" lang="ru">
+              {previewOf(quote)}
+            </span>
           </span>
           <button
             type="button"
@@ -120,7 +115,7 @@ export function Compose(props: ComposeProps) {
         </div>
       )}
       <div class="compose-tools">
-        <fieldset class="write-as">
+        <fieldset class="pills write-as">
           <legend>Write as</legend>
           {people.map((person) => (
             <label key={person.user_id} class={person.user_id === author ? "chosen" : ""}>
@@ -131,31 +126,22 @@ export function Compose(props: ComposeProps) {
                 checked={person.user_id === author}
                 onChange={() => props.onAuthor(person.user_id)}
               />
-              {person.name || `user ${person.user_id}`}
+              <span lang="ru">{person.name || `user ${person.user_id}`}</span>
             </label>
           ))}
         </fieldset>
         <span class="compose-attach">
-          <label class="file-button">
-            <input
-              type="file"
-              accept="image/*"
-              class="visually-hidden"
-              disabled={busy !== null}
-              onChange={onFile("image")}
-            />
-            <Icon name="camera" /> Photo
-          </label>
-          <label class="file-button">
-            <input
-              type="file"
-              accept="audio/mp4,audio/*,.mp4,.m4a"
-              class="visually-hidden"
-              disabled={busy !== null}
-              onChange={onFile("voice")}
-            />
-            <Icon name="mic" /> Voice file
-          </label>
+          <FileButton icon="camera" accept="image/*" disabled={busy} onFile={sendImage}>
+            Photo
+          </FileButton>
+          <FileButton
+            icon="mic"
+            accept="audio/mp4,audio/*,.mp4,.m4a"
+            disabled={busy}
+            onFile={sendVoice}
+          >
+            Voice file
+          </FileButton>
           <button
             type="button"
             aria-expanded={locationOpen}
@@ -167,7 +153,7 @@ export function Compose(props: ComposeProps) {
       </div>
       {locationOpen && (
         <ComposeLocation
-          busy={busy !== null}
+          busy={busy}
           onCancel={() => setLocationOpen(false)}
           onSend={async (location) => {
             const sent = await send("Sending the location…", async () => ({
@@ -175,6 +161,7 @@ export function Compose(props: ComposeProps) {
               content: { location },
             }));
             if (sent) setLocationOpen(false);
+            return sent;
           }}
         />
       )}
@@ -192,14 +179,47 @@ export function Compose(props: ComposeProps) {
           onInput={(event) => setText(event.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="primary" disabled={busy !== null || text.trim() === ""}>
+        <button type="submit" class="primary" disabled={busy || text.trim() === ""}>
           Send
         </button>
       </div>
       <p class="compose-status muted small" role="status">
-        {busy ?? ""}
+        {busy ? doing : ""}
       </p>
-      {error && <ErrorNote error={error} />}
+      <ErrorNote error={error} />
     </form>
+  );
+}
+
+/** A button that picks a file (the input itself hidden, still the one keyboard stop). */
+function FileButton({
+  icon,
+  accept,
+  disabled,
+  onFile,
+  children,
+}: {
+  icon: IconName;
+  accept: string;
+  disabled: boolean;
+  onFile: (file: File) => unknown;
+  children: ComponentChildren;
+}) {
+  return (
+    <label class="file-button">
+      <input
+        type="file"
+        accept={accept}
+        class="visually-hidden"
+        disabled={disabled}
+        onChange={(event) => {
+          const file = event.currentTarget.files?.[0];
+          // Emptied, so that picking the same file again sends it again.
+          event.currentTarget.value = "";
+          if (file) onFile(file);
+        }}
+      />
+      <Icon name={icon} /> {children}
+    </label>
   );
 }

@@ -1,14 +1,17 @@
 // /inbox without an account: every account with its unread total, to open one's inbox. The unread
 // totals add up each account's chats (one page of the largest size the API gives): past that many
-// chats a total is shown as "at least".
+// chats a total is shown as "at least". That read is large, so a burst of events (a bot under
+// load) asks for it once, a moment after the burst began.
 import { call } from "../api.ts";
 import { useLiveEvents } from "../live.ts";
 import { Link } from "../router.tsx";
+import { useDebounced } from "../use-refresh.ts";
 import { useResource } from "../use-resource.ts";
 import { ChatAvatar } from "./chat-avatar.tsx";
-import { ErrorNote } from "./chat-error-note.tsx";
+import { ErrorNote } from "./form-field.tsx";
 
 const CHATS_LIMIT = 1000;
+const REFRESH_DELAY_MS = 300;
 
 interface Totals {
   unread: Map<number, number>;
@@ -32,9 +35,10 @@ async function loadTotals(): Promise<Totals> {
 export function InboxAccountPicker({ lastPicked }: { lastPicked: number | null }) {
   const accounts = useResource(() => call("get", "/sandbox/v1/accounts"), []);
   const totals = useResource(loadTotals, []);
+  const reloadTotals = useDebounced(totals.reload, REFRESH_DELAY_MS);
   useLiveEvents((event) => {
     if (event.type === "world" || event.type === "resync") accounts.reload();
-    if (event.type !== "delivery" && event.type !== "clock") totals.reload();
+    if (event.type !== "delivery" && event.type !== "clock") reloadTotals();
   });
 
   const more = totals.data?.partial ? "+" : "";
@@ -60,7 +64,7 @@ export function InboxAccountPicker({ lastPicked }: { lastPicked: number | null }
                 <ChatAvatar userId={account.user_id} name={account.name} />
                 <span class="picker-who">
                   <span class="picker-name">
-                    {account.name}
+                    <span lang="ru">{account.name}</span>
                     {account.kind === "avito" && <span class="tag">Avito</span>}
                     {account.user_id === lastPicked && <span class="tag">last opened</span>}
                   </span>

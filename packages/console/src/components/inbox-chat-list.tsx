@@ -1,7 +1,8 @@
 // The inbox's left column: tabs by chat type, search by text and by person (debounced: one
 // request once typing pauses), the chats, and "Load more". Asked again when `version` changes.
+// A search by text follows only the chats it found (see inbox-chats.ts), and says so.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ErrorNote } from "./chat-error-note.tsx";
+import { ErrorNote } from "./form-field.tsx";
 import { InboxChatRow } from "./inbox-chat-row.tsx";
 import { type ChatType, type InboxFilters, useInboxChats } from "./inbox-chats.ts";
 
@@ -46,34 +47,35 @@ export function InboxChatList({
     seen.current = version;
     refresh(true);
   }, [version, refresh]);
-  const searching = filters.text.trim() !== "" || filters.person.trim() !== "";
+  const byText = filters.text.trim() !== "";
+  const searching = byText || filters.person.trim() !== "";
 
   return (
     <section class="chat-list" aria-label="Chats">
       <ChatTabs type={type} onChange={setType} />
       <search class="chat-search">
-        <label class="visually-hidden" for="inbox-text">
-          Search messages
-        </label>
-        <input
+        <SearchInput
           id="inbox-text"
-          type="search"
+          label="Search messages"
           placeholder="Search messages"
           value={textInput}
-          maxLength={200}
-          onInput={(event) => setTextInput(event.currentTarget.value)}
+          onInput={setTextInput}
         />
-        <label class="visually-hidden" for="inbox-person">
-          Search by person
-        </label>
-        <input
+        <SearchInput
           id="inbox-person"
-          type="search"
+          label="Search by person"
           placeholder="Person or user_id"
           value={personInput}
-          maxLength={200}
-          onInput={(event) => setPersonInput(event.currentTarget.value)}
+          onInput={setPersonInput}
         />
+        {byText && (
+          <p class="chat-search-note muted small">
+            Live updates follow the chats found; others that match since show when searched again.{" "}
+            <button type="button" class="quiet small" onClick={() => refresh()}>
+              Search again
+            </button>
+          </p>
+        )}
       </search>
       <div
         id="chat-list-panel"
@@ -108,6 +110,36 @@ export function InboxChatList({
         )}
       </div>
     </section>
+  );
+}
+
+function SearchInput({
+  id,
+  label,
+  placeholder,
+  value,
+  onInput,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <>
+      <label class="visually-hidden" for={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        type="search"
+        placeholder={placeholder}
+        value={value}
+        maxLength={200}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+    </>
   );
 }
 

@@ -47,7 +47,7 @@ export function InboxChatRow({
       >
         {chat.item?.image_url ? (
           <img
-            class="chat-row-picture"
+            class="item-picture"
             src={chat.item.image_url}
             alt=""
             width={56}
@@ -59,7 +59,9 @@ export function InboxChatRow({
         )}
         <span class="chat-row-main">
           <span class="chat-row-line">
-            <span class="chat-row-name">{name}</span>
+            <span class="chat-row-name" lang="ru">
+              {name}
+            </span>
             <span class="chat-row-type tag">{chat.type}</span>
             <time class="chat-row-time" dateTime={new Date(when * 1000).toISOString()}>
               {listTime(when)}
@@ -67,7 +69,7 @@ export function InboxChatRow({
           </span>
           {chat.item && (
             <span class="chat-row-item">
-              {chat.item.title}
+              <span lang="ru">{chat.item.title}</span>
               {chat.item.price_string && <span class="muted"> · {chat.item.price_string}</span>}
             </span>
           )}
@@ -76,7 +78,7 @@ export function InboxChatRow({
               {last ? (
                 <>
                   {last.author_id === userId && <span class="muted">You: </span>}
-                  {previewOf(last)}
+                  <span lang="ru">{previewOf(last)}</span>
                 </>
               ) : (
                 <span class="muted">No messages yet</span>

@@ -67,6 +67,7 @@ export function InboxNewChat({
   const newPerson = needsPerson && personChoice === NEW_PERSON;
   const noItems = type === "u2i" && itemId === null;
   const who = me?.name ?? `user ${userId}`;
+  const whoRu = <span lang="ru">{who}</span>;
 
   const newAccount = async (typed: string): Promise<number> => {
     if (made.current?.name === typed) return made.current.userId;
@@ -119,7 +120,7 @@ export function InboxNewChat({
           void create.run();
         }}
       >
-        <fieldset class="new-chat-types">
+        <fieldset class="pills new-chat-types">
           <legend>Type</legend>
           {TYPES.filter((t) => t.type !== "a2u" || me?.kind !== "avito").map((t) => (
             <label key={t.type} class={t.type === type ? "chosen" : ""}>
@@ -128,6 +129,8 @@ export function InboxNewChat({
                 name={`${formId}-type`}
                 value={t.type}
                 checked={t.type === type}
+                // The first field takes the focus when the dialog opens (not its × button).
+                autofocus={t.type === type}
                 onChange={() => setType(t.type)}
               />
               <span>
@@ -149,9 +152,14 @@ export function InboxNewChat({
           <Field
             label="Item"
             hint={
-              sells
-                ? `${who} sells it: choose the buyer who writes about it.`
-                : `${who} writes about it to ${owner?.name ?? "its seller"}, as the buyer.`
+              sells ? (
+                <>{whoRu} sells it: choose the buyer who writes about it.</>
+              ) : (
+                <>
+                  {whoRu} writes about it to{" "}
+                  {owner ? <span lang="ru">{owner.name}</span> : "its seller"}, as the buyer.
+                </>
+              )
             }
             problem={problem("item_id")}
           >
@@ -164,7 +172,7 @@ export function InboxNewChat({
                 {ownItems.length > 0 && (
                   <optgroup label={`${who}'s items: ${who} sells`}>
                     {ownItems.map((item) => (
-                      <option key={item.item_id} value={String(item.item_id)}>
+                      <option key={item.item_id} value={String(item.item_id)} lang="ru">
                         {itemLabel(item)}
                       </option>
                     ))}
@@ -173,7 +181,7 @@ export function InboxNewChat({
                 {othersItems.length > 0 && (
                   <optgroup label={`Other accounts' items: ${who} buys`}>
                     {othersItems.map(({ item, owner: seller }) => (
-                      <option key={item.item_id} value={String(item.item_id)}>
+                      <option key={item.item_id} value={String(item.item_id)} lang="ru">
                         {itemLabel(item)} — {seller.name}
                       </option>
                     ))}
@@ -199,7 +207,7 @@ export function InboxNewChat({
                   {type === "u2i" ? "A new buyer…" : "A new account…"}
                 </option>
                 {people.map((person) => (
-                  <option key={person.user_id} value={String(person.user_id)}>
+                  <option key={person.user_id} value={String(person.user_id)} lang="ru">
                     {person.name} · user_id {person.user_id}
                   </option>
                 ))}
@@ -227,7 +235,7 @@ export function InboxNewChat({
         )}
         {accounts.data && type === "a2u" && (
           <p class="field-hint">
-            Avito's own account writes to {who}: the system messages of Avito's bots, say.
+            Avito's own account writes to {whoRu}: the system messages of Avito's bots, say.
           </p>
         )}
         <ErrorNote error={create.error} />

@@ -62,8 +62,12 @@ function Quote({
       title="Show the quoted message"
       onClick={() => show(quoted.id)}
     >
-      <span class="quote-author">{nameOf(quoted.author_id)}</span>
-      <span class="quote-text">{quoted.type === "deleted" ? DELETED_TEXT : previewOf(quoted)}</span>
+      <span class="quote-author" lang="ru">
+        {nameOf(quoted.author_id)}
+      </span>
+      <span class="quote-text" lang="ru">
+        {quoted.type === "deleted" ? DELETED_TEXT : previewOf(quoted)}
+      </span>
     </button>
   );
 }
@@ -89,7 +93,9 @@ export function MessageBubble({
       class={`message ${mine ? "mine" : "theirs"} type-${message.type}`}
     >
       <div class="bubble">
-        <span class="visually-hidden">{nameOf(message.author_id)}: </span>
+        <span class="visually-hidden" lang="ru">
+          {nameOf(message.author_id)}:{" "}
+        </span>
         {message.quote_id && !deleted && (
           <Quote id={message.quote_id} quoted={quoted} nameOf={nameOf} />
         )}

@@ -1,6 +1,8 @@
 // What a message shows inside its bubble, drawn by type as a person expects it in Avito's
 // messenger. Types the API carries without content (video, file, appCall) get a placeholder
 // that says so; a type this console does not know shows its raw content rather than nothing.
+// What people wrote, and what Avito's messenger would say, is marked Russian (`lang="ru"`), so
+// that a screen reader reads it with a Russian voice on this English page.
 import type { ComponentChildren } from "preact";
 import type { MessageContent as Content, SandboxMessage } from "../types.ts";
 import { Icon } from "./message-icon.tsx";
@@ -31,7 +33,7 @@ function LinkContent({ link }: { link: NonNullable<Content["link"]> }) {
   const preview = link.preview;
   const image = pickSize(sizesOf(preview?.images), 280);
   return (
-    <div class="message-link">
+    <div class="message-link" lang="ru">
       {link.url ? <External href={link.url}>{link.text || link.url}</External> : link.text}
       {preview && (
         <div class="link-preview">
@@ -47,7 +49,7 @@ function LinkContent({ link }: { link: NonNullable<Content["link"]> }) {
 
 function ItemContent({ item }: { item: NonNullable<Content["item"]> }) {
   return (
-    <div class="item-card">
+    <div class="item-card" lang="ru">
       {item.image_url && <img src={item.image_url} alt="" width={80} height={60} />}
       <span class="item-card-text">
         {item.item_url ? (
@@ -66,10 +68,10 @@ function LocationContent({ location }: { location: NonNullable<Content["location
   const known = typeof lat === "number" && typeof lon === "number";
   return (
     <div class="message-location">
-      <strong>
+      <strong lang="ru">
         <Icon name="pin" /> {location.title || "Геолокация"}
       </strong>
-      {location.text && <span>{location.text}</span>}
+      {location.text && <span lang="ru">{location.text}</span>}
       {known && (
         <span class="muted small">
           {lat.toFixed(5)}, {lon.toFixed(5)}
@@ -91,7 +93,11 @@ export function MessageContent({
   const content: Content = message.content ?? {};
   switch (message.type) {
     case "text":
-      return <p class="message-text">{content.text}</p>;
+      return (
+        <p class="message-text" lang="ru">
+          {content.text}
+        </p>
+      );
     case "image":
       return <MessageImage sizes={content.image?.sizes} />;
     case "voice":
@@ -107,17 +113,26 @@ export function MessageContent({
       return (
         <p class="message-call">
           <Icon name="phone" />{" "}
-          {content.call?.status === "missed" || !content.call?.status
-            ? "Пропущенный звонок"
-            : `Звонок: ${content.call.status}`}
-          {target !== undefined && <span class="muted small"> · to {nameOf(target)}</span>}
+          <span lang="ru">
+            {content.call?.status === "missed" || !content.call?.status
+              ? "Пропущенный звонок"
+              : `Звонок: ${content.call.status}`}
+          </span>
+          {target !== undefined && (
+            <span class="muted small">
+              {" "}
+              · to <span lang="ru">{nameOf(target)}</span>
+            </span>
+          )}
         </p>
       );
     }
     case "system":
       return (
         <div class="message-system">
-          <p class="message-text">{content.text}</p>
+          <p class="message-text" lang="ru">
+            {content.text}
+          </p>
           {content.flow_id && (
             <span class="muted small">
               flow_id <code>{content.flow_id}</code>
@@ -126,13 +141,17 @@ export function MessageContent({
         </div>
       );
     case "deleted":
-      return <p class="message-deleted">{DELETED_TEXT}</p>;
+      return (
+        <p class="message-deleted" lang="ru">
+          {DELETED_TEXT}
+        </p>
+      );
     default: {
       const empty = EMPTY_TYPES[message.type];
       if (empty) {
         return (
           <p class="message-empty">
-            {empty}
+            <span lang="ru">{empty}</span>
             <span class="muted small"> · the API carries no content for {message.type}</span>
           </p>
         );

@@ -5,7 +5,7 @@ import { useAction } from "../use-action.ts";
 import { deleteMessage } from "./compose-send.ts";
 import { Dialog } from "./dialog.tsx";
 import { ErrorNote } from "./form-field.tsx";
-import { previewOf } from "./message-preview.ts";
+import { DELETED_TEXT, previewOf } from "./message-preview.ts";
 
 export function MessageDeleteDialog({
   message,
@@ -42,8 +42,8 @@ export function MessageDeleteDialog({
       }
     >
       <p class="no-margin">
-        As {authorName}: «{previewOf(message)}». Both sides will see «Сообщение удалено» instead,
-        and webhooks tell the bot.
+        As <span lang="ru">{authorName}</span>: «<span lang="ru">{previewOf(message)}</span>». Both
+        sides will see «<span lang="ru">{DELETED_TEXT}</span>» instead, and webhooks tell the bot.
       </p>
       <ErrorNote error={remove.error} />
     </Dialog>

@@ -6,7 +6,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { formatDay, sameDay } from "../format.ts";
 import type { ChatHistory } from "../pages/chat-history.ts";
 import type { SandboxMessage } from "../types.ts";
-import { ErrorNote } from "./chat-error-note.tsx";
+import { ErrorNote } from "./form-field.tsx";
 import { type MessageActions, MessageBubble } from "./message-bubble.tsx";
 
 /** Within this many pixels of the end counts as "at the bottom". */

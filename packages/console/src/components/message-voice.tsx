@@ -4,7 +4,7 @@
 // up; a link that loads makes it ready to do so again later.
 import { useRef, useState } from "preact/hooks";
 import { useVoiceLink } from "../pages/chat-voices.ts";
-import { ErrorNote } from "./chat-error-note.tsx";
+import { ErrorNote } from "./form-field.tsx";
 
 export function MessageVoice({ voiceId }: { voiceId: string | undefined }) {
   if (!voiceId) return <p class="muted">Голосовое сообщение (no voice_id)</p>;
@@ -42,6 +42,7 @@ function VoicePlayer({ voiceId }: { voiceId: string }) {
         preload="metadata"
         src={url}
         aria-label="Голосовое сообщение"
+        lang="ru"
         onError={url ? onError : undefined}
         onLoadedMetadata={() => {
           renewed.current = false;

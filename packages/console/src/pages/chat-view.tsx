@@ -1,11 +1,11 @@
 // The open chat: its header, its messages (both sides, the viewed account's on the right) and
-// compose. Holds who the console writes as (the inbox's account unless switched, or the person
-// the link asked for: a new chat opens as the other side), the message being replied to, and the
-// delete waiting for confirmation.
+// compose. Holds the message being replied to and the delete waiting for confirmation; who the
+// console writes as is the link's (?as=, which a new chat opens with, as the other side, and
+// which switching "Write as" rewrites), else the inbox's account.
 import { useCallback, useMemo, useState } from "preact/hooks";
-import { ErrorNote } from "../components/chat-error-note.tsx";
 import { ChatHeader } from "../components/chat-header.tsx";
 import { Compose } from "../components/compose.tsx";
+import { ErrorNote } from "../components/form-field.tsx";
 import { MessageDeleteDialog } from "../components/message-delete-dialog.tsx";
 import { MessageList } from "../components/message-list.tsx";
 import type { SandboxMessage } from "../types.ts";
@@ -18,23 +18,23 @@ export function ChatView({
   userId,
   chatId,
   writeAs = null,
+  onWriteAs,
 }: {
   userId: number;
   chatId: string;
-  /** Who compose writes as at first, when not the inbox's account. */
+  /** Who compose writes as, when not the inbox's account (the link's ?as=). */
   writeAs?: number | null;
+  /** "Write as" was switched by hand. */
+  onWriteAs: (userId: number) => void;
 }) {
   const overview = useChatOverview(chatId);
   const history = useChatHistory(chatId);
   const voices = useVoiceLinks(history.messages);
   const chat = overview.data;
   const people = chat?.users ?? [];
-  const [chosenAuthor, setAuthor] = useState<number | null>(writeAs);
   // Only a person of the chat can write in it; until its people are known, the choice stands.
   const chosen =
-    chosenAuthor !== null && (!chat || people.some((p) => p.user_id === chosenAuthor))
-      ? chosenAuthor
-      : null;
+    writeAs !== null && (!chat || people.some((p) => p.user_id === writeAs)) ? writeAs : null;
   const author =
     chosen ?? (people.some((p) => p.user_id === userId) ? userId : (people[0]?.user_id ?? userId));
   const [quote, setQuote] = useState<SandboxMessage | null>(null);
@@ -67,11 +67,11 @@ export function ChatView({
           chatId={chatId}
           people={people}
           author={author}
-          onAuthor={setAuthor}
+          onAuthor={onWriteAs}
           quote={quote}
           onCancelQuote={() => setQuote(null)}
           nameOf={nameOf}
-          onSent={history.refreshNewest}
+          onSent={history.afterOwnChange}
           focusOnOpen={writeAs !== null}
         />
       ) : (
@@ -84,7 +84,7 @@ export function ChatView({
           authorName={nameOf(deleting.author_id)}
           onDone={() => {
             setDeleting(null);
-            history.refreshNewest();
+            history.afterOwnChange();
           }}
           onClose={() => setDeleting(null)}
         />

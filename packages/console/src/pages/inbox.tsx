@@ -1,7 +1,8 @@
 // Inbox: one account's chats as that account sees them, newest activity first, and the open chat
 // beside them (on a phone, the open chat alone, with a way back); "New chat" opens one. /inbox
 // picks the account, going straight back to the one opened last unless asked to choose
-// (?choose). An open chat's ?as=<user_id> says whom compose writes as at first.
+// (?choose). An open chat's ?as=<user_id> says whom compose writes as (a new chat opens writing as
+// the other side; switching "Write as" rewrites it in place, so a reload or a shared link keeps it).
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../api.ts";
 import { InboxAccountPicker } from "../components/inbox-account-picker.tsx";
@@ -86,7 +87,8 @@ function AccountInbox({
     <main class={`page inbox${chatId ? " has-chat" : ""}`}>
       <div class="inbox-toolbar">
         <h1>
-          Inbox <span class="muted">of</span> {account?.name ?? `user ${userId}`}
+          Inbox <span class="muted">of</span>{" "}
+          {account ? <span lang="ru">{account.name}</span> : `user ${userId}`}
         </h1>
         <span class="muted small">user_id {userId}</span>
         <Link to="/inbox?choose" class="small">
@@ -116,10 +118,16 @@ function AccountInbox({
         <InboxChatList userId={userId} chatId={chatId} version={listVersion} />
         {chatId ? (
           <ChatView
-            key={`${userId}/${chatId}/${writeAs ?? ""}`}
+            key={`${userId}/${chatId}`}
             userId={userId}
             chatId={chatId}
             writeAs={writeAs}
+            onWriteAs={(author) =>
+              navigate(
+                `/inbox/${userId}/${encodeURIComponent(chatId)}${author === userId ? "" : `?as=${author}`}`,
+                { replace: true },
+              )
+            }
           />
         ) : (
           <section class="chat-view chat-none" aria-label="Chat">

@@ -64,6 +64,22 @@ export async function signIn(page: Page, base: string, adminToken: string): Prom
     .toBe(1);
 }
 
+/** Waits until the page's live connection is up: its header says "Live". */
+export async function waitUntilLive(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page
+          .getByRole("status")
+          .filter({ hasText: /^Live$/ })
+          .count(),
+      {
+        timeout: 10_000,
+      },
+    )
+    .toBe(1);
+}
+
 /** Saves a full-page screenshot as test-results/console/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -1,7 +1,10 @@
-// Before any test: build the console from its sources, so its browser tests run what is on disk
-// now rather than what `npm ci` built (a Vite build takes well under a second).
+// Before any test: build the console and the SDK from their sources, so that the browser tests
+// and the example bot (which imports the SDK's built package, as its users do) run what is on disk
+// now rather than what `npm ci` built. Both builds take a few seconds.
 import { execFileSync } from "node:child_process";
 
-export default function buildConsole(): void {
-  execFileSync("npm", ["run", "build", "-w", "@beseda/console", "--silent"], { stdio: "pipe" });
+export default function buildPackages(): void {
+  for (const workspace of ["@beseda/console", "@beseda/avito-messenger"]) {
+    execFileSync("npm", ["run", "build", "-w", workspace, "--silent"], { stdio: "pipe" });
+  }
 }

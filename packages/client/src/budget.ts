@@ -19,7 +19,8 @@ const MINUTE_MS = 60_000;
 export class RequestBudget {
   readonly #clock: Clock;
   readonly #configuredPerMinute: number;
-  readonly #burst: number;
+  readonly #configuredBurst: number;
+  #burst: number;
   #perMinute: number;
   #tokens: number;
   #updatedAt: number;
@@ -28,7 +29,8 @@ export class RequestBudget {
   constructor(options: BudgetOptions, clock: Clock) {
     this.#clock = clock;
     this.#configuredPerMinute = positive(options.requestsPerMinute, DEFAULT_REQUESTS_PER_MINUTE);
-    this.#burst = Math.max(1, Math.floor(positive(options.burst, DEFAULT_BURST)));
+    this.#configuredBurst = Math.max(1, Math.floor(positive(options.burst, DEFAULT_BURST)));
+    this.#burst = this.#configuredBurst;
     this.#perMinute = this.#configuredPerMinute;
     this.#tokens = this.#burst;
     this.#updatedAt = clock.now();
@@ -74,22 +76,30 @@ export class RequestBudget {
     }
   }
 
+  /** Fits the burst and the rate under a limit the server declared (see `fitted`). */
+  #fit(limit: number): void {
+    const now = this.#clock.now();
+    this.#refill(now);
+    const { burst, rate } = fitted(limit, this.#configuredBurst, this.#configuredPerMinute);
+    this.#burst = burst;
+    this.#perMinute = rate;
+    // A bucket fuller than the new burst would let more than the limit through.
+    this.#tokens = Math.min(this.#tokens, burst);
+  }
+
   /** Holds every request for `ms` from now (never shortens a longer pause). */
   pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
   }
 
   /**
-   * Learns from an answer's rate-limit headers: a declared limit below the budget lowers it (to
-   * what fits with the burst inside one minute), and `Remaining: 0` holds every request until the
-   * server's minute is over (the boundary by its `Date` header, else ours).
+   * Learns from an answer's rate-limit headers: a declared limit below the budget lowers it, and
+   * `Remaining: 0` holds every request until the server's minute is over (the boundary by its
+   * `Date` header, else ours).
    */
   observe(headers: Headers): void {
     const limit = Number(headers.get("x-ratelimit-limit") ?? Number.NaN);
-    if (Number.isFinite(limit) && limit > 0) {
-      const fits = Math.max(1, limit - this.#burst);
-      this.#perMinute = Math.min(this.#configuredPerMinute, fits);
-    }
+    if (Number.isFinite(limit) && limit > 0) this.#fit(Math.floor(limit) || 1);
     const remaining = headers.get("x-ratelimit-remaining");
     if (remaining !== null && Number(remaining) <= 0 && !headers.has("retry-after")) {
       const serverNow = Date.parse(headers.get("date") ?? "");
@@ -97,6 +107,18 @@ export class RequestBudget {
       this.pause(MINUTE_MS - (now % MINUTE_MS));
     }
   }
+}
+
+/**
+ * Any minute of a bucket holds at most burst + rate requests (a full bucket, then its refill),
+ * so both are fitted under the server's limit: the rate takes what the burst leaves, and a limit
+ * no bigger than the burst halves the burst so that a rate is left at all (limit 1: one request,
+ * then one every two minutes).
+ */
+function fitted(limit: number, burst: number, perMinute: number): { burst: number; rate: number } {
+  const fittedBurst = limit <= burst ? Math.ceil(limit / 2) : burst;
+  const rate = Math.min(perMinute, Math.max(limit - fittedBurst, 0.5));
+  return { burst: fittedBurst, rate };
 }
 
 function positive(value: number | undefined, fallback: number): number {

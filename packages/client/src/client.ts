@@ -1,14 +1,18 @@
 // The client: one method per operation of the messenger document (named after its operationId)
 // plus getAccessToken, all through one request path that takes from the budget, attaches and
 // renews the token, classifies failures and retries what is safe to retry. Sends are never sent
-// a second time without first checking the chat (send-verify.ts). Paging and webhooks live in
-// their own modules and use only this class's public methods.
+// a second time without first checking the chat (send-verify.ts), and checks never overlap the
+// client's other sends to the chat (send-gate.ts). Single-use grants are never sent twice.
+// Paging and webhooks live in their own modules and use only this class's public methods.
+import { either, untilAborted } from "./abortable.ts";
 import { RequestBudget } from "./budget.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import {
   AvitoConnectionError,
   type AvitoError,
+  AvitoGrantLostError,
   AvitoRateLimitError,
+  AvitoSendUnverifiedError,
   errorForResponse,
   isTokenRejection,
   retryAfterMs,
@@ -44,10 +48,13 @@ import {
   type CallOptions,
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_REFRESH_MARGIN_MS,
+  DEFAULT_SEND_GRACE_MS,
   DEFAULT_TIMEOUT_MS,
 } from "./options.ts";
 import { retryDelayMs, retryReason } from "./retry-policy.ts";
+import { SendGate } from "./send-gate.ts";
 import { findSent, type SentContent, VERIFY_PAGE_SIZE } from "./send-verify.ts";
 import { TokenManager } from "./token-manager.ts";
 import { MemoryTokenStore, type StoredToken } from "./token-store.ts";
@@ -66,6 +73,8 @@ interface RequestSpec {
   auth: boolean;
   /** A send: on a lost answer, look for it in the chat before sending again. */
   send?: { chatId: string; content: SentContent };
+  /** A single-use grant (refresh token, authorization code): never sent a second time. */
+  singleUse?: "refresh_token" | "authorization_code";
 }
 
 /**
@@ -88,8 +97,9 @@ export class AvitoMessenger {
   /** Server clock minus ours, ms; from send answers' `created` (exact) or `Date` headers. */
   #skewMs: number | undefined;
   #skewFromMessages = false;
-  /** Messages found by a verification, so two equal sends never claim the same stored one. */
+  /** Messages of this client's sends (answered or found by a check): never claimed twice. */
   readonly #claimed = new Set<string>();
+  readonly #sends = new SendGate();
 
   constructor(options: AvitoMessengerOptions = {}) {
     this.#options = options;
@@ -110,6 +120,7 @@ export class AvitoMessenger {
       refreshToken: options.refreshToken,
       refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
       grant: (form) => this.getAccessToken(form),
+      onStoreError: options.onTokenStoreError,
     });
   }
 
@@ -120,6 +131,7 @@ export class AvitoMessenger {
    * directly only to manage tokens by hand.
    */
   getAccessToken(form: TokenRequest, options?: CallOptions): Promise<TokenResponse> {
+    const grant = (form as { grant_type?: unknown }).grant_type;
     return this.#request<TokenResponse>(
       {
         operation: "getAccessToken",
@@ -127,6 +139,9 @@ export class AvitoMessenger {
         path: "/token",
         form: new URLSearchParams(form as unknown as Record<string, string>),
         auth: false,
+        ...(grant === "refresh_token" || grant === "authorization_code"
+          ? { singleUse: grant }
+          : {}),
       },
       options,
     );
@@ -164,7 +179,9 @@ export class AvitoMessenger {
   /** The account acted for: the `userId` option, else learned once from getUserInfoSelf. */
   async userId(options?: CallOptions): Promise<number> {
     if (this.#userId !== undefined) return this.#userId;
-    this.#userIdInFlight ??= this.getUserInfoSelf(options)
+    // One lookup for every caller, so it runs with no caller's signal or timeout: one caller
+    // giving up must not fail the others. Each caller stops waiting on its own signal.
+    this.#userIdInFlight ??= this.getUserInfoSelf()
       .then((self) => {
         this.#userId = self.id;
         return self.id;
@@ -172,7 +189,7 @@ export class AvitoMessenger {
       .finally(() => {
         this.#userIdInFlight = undefined;
       });
-    return this.#userIdInFlight;
+    return untilAborted(this.#userIdInFlight, options?.signal);
   }
 
   async #accountPath(suffix: string, options?: CallOptions): Promise<string> {
@@ -399,17 +416,16 @@ export class AvitoMessenger {
     let retries = 0;
     for (let attempt = 1; ; attempt++) {
       await this.#budget?.take(options.signal);
-      const token = spec.auth ? await this.#tokens.accessToken() : undefined;
+      const token = spec.auth
+        ? await this.#awaitToken(spec.operation, options, this.#tokens.accessToken())
+        : undefined;
       let error: AvitoError;
       try {
-        const answer = await exchange(this.#fetch, this.#httpRequest(spec, token, options));
+        const answer = await this.#exchange(spec, token, options);
         this.#budget?.observe(answer.headers);
         this.#learnSkewFromDate(answer.headers);
         if (answer.status >= 200 && answer.status < 300) {
-          if (spec.send) {
-            this.#learnSkewFromSend(answer.body);
-            this.#claim((answer.body as { id?: unknown } | undefined)?.id);
-          }
+          if (spec.send) this.#learnSkewFromSend(answer.body);
           return answer.body as T;
         }
         error = errorForResponse(
@@ -423,7 +439,7 @@ export class AvitoMessenger {
         // call that saw the same token refused) and try again without counting a retry.
         if (token !== undefined && !renewedToken && isTokenRejection(answer.status, answer.body)) {
           renewedToken = true;
-          await this.#tokens.rejected(token);
+          await this.#awaitToken(spec.operation, options, this.#tokens.rejected(token));
           continue;
         }
       } catch (thrown) {
@@ -431,18 +447,44 @@ export class AvitoMessenger {
         error = thrown;
       }
       const reason = retryReason(error);
-      if (reason === undefined || retries >= maxRetries) throw error;
-      let verified = false;
+      if (reason === undefined) throw error;
+      if (spec.singleUse && !nothingDone(error)) throw grantLost(spec.singleUse, error);
+      const hinted = error.headers ? retryAfterMs(error.headers, this.#clock.now()) : undefined;
+      // A wait longer than the caller would sit through: tell them now, with the server's wait.
+      const maxRetryAfter = this.#options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+      if (error instanceof AvitoRateLimitError && hinted !== undefined && hinted > maxRetryAfter)
+        throw error;
       // A 429 is refused before anything is done; a 5xx or no answer may hide a stored send.
       if (spec.send && reason !== "rate-limit") {
         if (this.#options.sendRetry === "never") throw error;
+        const last = retries >= maxRetries;
+        if (!last) retries += 1;
+        const backoffMs = last ? 0 : retryDelayMs(retries, hinted, this.#backoff, this.#random);
+        // Wait first, then look: a send the server is still writing (after our timeout, or a
+        // gateway's 504) lands during the wait instead of after the look.
+        const graceMs = mayStillBeWriting(error)
+          ? (this.#options.sendGraceMs ?? DEFAULT_SEND_GRACE_MS)
+          : 0;
+        const delayMs = Math.max(backoffMs, graceMs);
+        await this.#clock.sleep(delayMs, options.signal);
         const stored = await this.#findStoredSend(spec.send, startedAt, error, options);
         if (stored !== undefined) return stored as T;
-        verified = true;
+        // Out of retries: the chat was just checked and does not hold it, so the send's own
+        // error says it was not stored (rather than "maybe").
+        if (last) throw error;
+        this.#options.onRetry?.({
+          operation: spec.operation,
+          attempt,
+          delayMs,
+          reason,
+          error,
+          verified: true,
+        });
+        continue;
       }
+      if (retries >= maxRetries) throw error;
       retries += 1;
-      const hinted = error.headers ? retryAfterMs(error.headers, this.#clock.now()) : undefined;
-      const delayMs = retryDelayMs(retries, hinted, this.#options.backoff ?? {}, this.#random);
+      const delayMs = retryDelayMs(retries, hinted, this.#backoff, this.#random);
       // The server's wait applies to every call of this client, not only this one.
       if (error instanceof AvitoRateLimitError && hinted !== undefined) this.#budget?.pause(hinted);
       this.#options.onRetry?.({
@@ -451,9 +493,58 @@ export class AvitoMessenger {
         delayMs,
         reason,
         error,
-        ...(spec.send ? { verified } : {}),
+        ...(spec.send ? { verified: false } : {}),
       });
       await this.#clock.sleep(delayMs, options.signal);
+    }
+  }
+
+  get #backoff() {
+    return this.#options.backoff ?? {};
+  }
+
+  /** One attempt; a send's goes through the chat's gate and claims its message on success. */
+  async #exchange(spec: RequestSpec, token: string | undefined, options: CallOptions) {
+    const request = this.#httpRequest(spec, token, options);
+    if (!spec.send) return exchange(this.#fetch, request);
+    return this.#sends.send(
+      spec.send.chatId,
+      async () => {
+        const answer = await exchange(this.#fetch, request);
+        // Claimed before the gate opens, so no check of another send can take it.
+        if (answer.status >= 200 && answer.status < 300)
+          this.#claim((answer.body as { id?: unknown } | undefined)?.id);
+        return answer;
+      },
+      options.signal,
+    );
+  }
+
+  /**
+   * Waits for a token (usually at once; else a renewal shared with other calls) within this
+   * call's signal and per-attempt timeout. Nothing was sent, so it is not retried.
+   */
+  async #awaitToken(
+    operation: string,
+    options: CallOptions,
+    pending: Promise<string>,
+  ): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await untilAborted(
+        pending,
+        options.signal ? either(options.signal, timeout) : timeout,
+      );
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!timeout.aborted) throw error;
+      throw new AvitoConnectionError(`${operation}: no access token within ${timeoutMs} ms`, {
+        operation,
+        cause: error,
+        timedOut: true,
+        notSent: true,
+      });
     }
   }
 
@@ -488,9 +579,10 @@ export class AvitoMessenger {
   }
 
   /**
-   * Looks for a send whose answer was lost among the chat's newest messages. The read is a
-   * normal call with its own retries; if it fails too, the send's error is thrown (the message
-   * may or may not be in the chat, and nobody can tell yet).
+   * Looks for a send whose answer was lost among the chat's newest messages, alone on the chat
+   * (send-gate.ts): every other send of this client to the chat has claimed its message first.
+   * The read is a normal call with its own retries. Throws AvitoSendUnverifiedError when the chat
+   * cannot be read or a message there may be this send and nothing tells.
    */
   async #findStoredSend(
     send: NonNullable<RequestSpec["send"]>,
@@ -498,22 +590,31 @@ export class AvitoMessenger {
     sendError: AvitoError,
     options: CallOptions,
   ): Promise<Message | undefined> {
-    let newest: Messages;
-    try {
-      newest = await this.getMessagesV3(send.chatId, { limit: VERIFY_PAGE_SIZE }, options);
-    } catch (readError) {
-      if (options.signal?.aborted) throw readError;
-      throw sendError;
-    }
-    const slack = this.#skewMs === undefined ? CLOCK_SLACK_UNKNOWN_S : CLOCK_SLACK_KNOWN_S;
-    const found = findSent(newest, {
-      sent: send.content,
-      userId: await this.userId(options),
-      notBefore: Math.floor((startedAt + (this.#skewMs ?? 0)) / 1000) - slack,
-      claimed: this.#claimed,
-    });
-    this.#claim(found?.id);
-    return found;
+    const userId = await this.userId(options);
+    return this.#sends.check(
+      send.chatId,
+      async () => {
+        let newest: Messages;
+        try {
+          newest = await this.getMessagesV3(send.chatId, { limit: VERIFY_PAGE_SIZE }, options);
+        } catch (readError) {
+          if (options.signal?.aborted) throw readError;
+          throw unverified(sendError, `the chat could not be read (${describe(readError)})`);
+        }
+        const slack = this.#skewMs === undefined ? CLOCK_SLACK_UNKNOWN_S : CLOCK_SLACK_KNOWN_S;
+        const found = findSent(newest, {
+          sent: send.content,
+          userId,
+          notBefore: Math.floor((startedAt + (this.#skewMs ?? 0)) / 1000) - slack,
+          claimed: this.#claimed,
+        });
+        if (found === "unverifiable")
+          throw unverified(sendError, "the chat holds a message of ours that may be it");
+        this.#claim(found?.id);
+        return found;
+      },
+      options.signal,
+    );
   }
 
   #learnSkewFromDate(headers: Headers): void {
@@ -542,4 +643,47 @@ export class AvitoMessenger {
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);
+}
+
+/** Errors after which the server may still store the send a moment later. */
+function mayStillBeWriting(error: AvitoError): boolean {
+  return (error instanceof AvitoConnectionError && error.timedOut) || error.status === 504;
+}
+
+/** A 429, or a request that never left: a single-use grant may go again. */
+function nothingDone(error: AvitoError): boolean {
+  return (
+    error instanceof AvitoRateLimitError || (error instanceof AvitoConnectionError && error.notSent)
+  );
+}
+
+function grantLost(grant: string, error: AvitoError): AvitoGrantLostError {
+  const what = grant === "refresh_token" ? "refresh token" : "authorization code";
+  return new AvitoGrantLostError(
+    `${error.operation}: the ${grant} grant's answer was lost (${error.message}); it is not sent again, and the ${what} may be spent`,
+    {
+      operation: error.operation,
+      status: error.status,
+      body: error.body,
+      headers: error.headers,
+      cause: error,
+    },
+  );
+}
+
+function unverified(sendError: AvitoError, why: string): AvitoSendUnverifiedError {
+  return new AvitoSendUnverifiedError(
+    `${sendError.operation}: the answer was lost (${sendError.message}) and ${why}; the message may or may not be in the chat`,
+    {
+      operation: sendError.operation,
+      status: sendError.status,
+      body: sendError.body,
+      headers: sendError.headers,
+      cause: sendError,
+    },
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -83,6 +83,40 @@ export class AvitoServerError extends AvitoError {
 /** No answer: DNS, refused or cut connection, or the client's timeout. */
 export class AvitoConnectionError extends AvitoError {
   override name = "AvitoConnectionError";
+  /** The client's own timeout ran out: the server may still be working on the request. */
+  readonly timedOut: boolean;
+  /**
+   * The request certainly never reached the server (DNS failure, connection refused): nothing
+   * was done. False when it may have been sent (a reset, a cut, a timeout).
+   */
+  readonly notSent: boolean;
+
+  constructor(message: string, init: AvitoErrorInit & { timedOut?: boolean; notSent?: boolean }) {
+    super(message, init);
+    this.timedOut = init.timedOut ?? false;
+    this.notSent = init.notSent ?? false;
+  }
+}
+
+/**
+ * A send's answer was lost and the client cannot tell whether the message was stored: the chat
+ * could not be read, or it holds a message of ours that may be this one but cannot be told apart
+ * (an image whose URLs do not name its image id). The message may or may not be in the chat;
+ * `cause` is the send's own error. Look at the chat before sending it again.
+ */
+export class AvitoSendUnverifiedError extends AvitoError {
+  override name = "AvitoSendUnverifiedError";
+}
+
+/**
+ * A refresh_token or authorization_code grant got no usable answer (5xx, timeout, cut
+ * connection) after it may have reached the server. These grants are single-use, so the client
+ * does not send them again: the server may have spent the refresh token (or code) and issued
+ * tokens nobody received. `cause` is the grant's own error. A later call tries the refresh again
+ * (it works if the token was not spent); if it is refused, the seller must consent again.
+ */
+export class AvitoGrantLostError extends AvitoError {
+  override name = "AvitoGrantLostError";
 }
 
 /** The message an error body carries, in any of the API's envelopes. */

@@ -2,6 +2,7 @@
 // failure to get a complete answer (DNS, refused, reset, timeout, cut mid-body) becomes an
 // AvitoConnectionError; an abort by the caller's own signal is rethrown as it is. No retries,
 // no tokens, no classification of statuses: the client does those.
+import { either } from "./abortable.ts";
 import { AvitoConnectionError } from "./errors.ts";
 
 export interface HttpRequest {
@@ -45,8 +46,31 @@ export async function exchange(fetchImpl: typeof fetch, request: HttpRequest): P
     throw new AvitoConnectionError(`${request.operation}: ${why}`, {
       operation: request.operation,
       cause: error,
+      timedOut,
+      notSent: !timedOut && neverSent(error),
     });
   }
+}
+
+/** Failures that happen before a connection exists, so the request cannot have been sent. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function neverSent(error: unknown): boolean {
+  // fetch wraps the socket's error (undici: TypeError "fetch failed" with the code in `cause`).
+  let link: unknown = error;
+  for (let depth = 0; depth < 4 && link instanceof Error; depth++) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+    link = link.cause;
+  }
+  return false;
 }
 
 function parse(text: string, response: Response): unknown {
@@ -70,15 +94,4 @@ function describe(error: Error): string {
     return `${error.message} (${typeof code === "string" ? `${code}: ` : ""}${cause.message})`;
   }
   return error.message;
-}
-
-/** AbortSignal.any, which Node 20.0-20.2 lack. */
-function either(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b]);
-  const controller = new AbortController();
-  for (const signal of [a, b]) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
 }

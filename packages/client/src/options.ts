@@ -31,6 +31,11 @@ export interface AvitoMessengerOptions {
   maxRetries?: number;
   /** Backoff between retries when the server gives no Retry-After. */
   backoff?: BackoffOptions;
+  /**
+   * The longest Retry-After the client waits out; a 429 asking for longer is thrown at once as
+   * AvitoRateLimitError (its `retryAfterMs` says how long). Default 120 s.
+   */
+  maxRetryAfterMs?: number;
   /** The client-side request budget; `false` turns it off. Default 300 a minute, bursts of 10. */
   budget?: BudgetOptions | false;
   /**
@@ -38,8 +43,18 @@ export interface AvitoMessengerOptions {
    * and sends again only if it is not there; `"never"` throws and leaves it to the caller.
    */
   sendRetry?: "verify" | "never";
+  /**
+   * After a send timed out on our side or got a gateway's 504, the server may still be writing
+   * it: the chat is checked no sooner than this. Default 5 s.
+   */
+  sendGraceMs?: number;
   /** Called before each retry, for logging. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called when the TokenStore fails to read or write. Not fatal: the client keeps the token in
+   * memory and writes it again on later calls (at most every 5 s) until the store takes it.
+   */
+  onTokenStoreError?: (error: unknown) => void;
   /** Time, for tests; default the system's. */
   clock?: Clock;
   /** Randomness for jitter, for tests; default Math.random. */
@@ -47,9 +62,12 @@ export interface AvitoMessengerOptions {
 }
 
 export interface CallOptions {
-  /** Aborts the call (including its waits between retries); the reason is thrown as it is. */
+  /**
+   * Aborts the call (including its waits between retries and for a token renewal or the
+   * account lookup it shares with other calls); the reason is thrown as it is.
+   */
   signal?: AbortSignal;
-  /** This call's per-attempt timeout, instead of the client's. */
+  /** This call's per-attempt timeout (and limit on waiting for a token), instead of the client's. */
   timeoutMs?: number;
 }
 
@@ -57,3 +75,5 @@ export const DEFAULT_BASE_URL = "https://api.avito.ru";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 6;
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+export const DEFAULT_MAX_RETRY_AFTER_MS = 120_000;
+export const DEFAULT_SEND_GRACE_MS = 5_000;

@@ -3,6 +3,9 @@
 // item, so lists of item ids split u2i chats without overlap); a list that still reaches the wall
 // is halved until it does not or holds a single item. u2u and a2u chats have nothing further to
 // split on. Chats are yielded once each, in the order the queries found them (not by activity).
+// The ids travel in the URL, and a URL has a limit (a proxy's, the server's headers: Beseda
+// answers 431 somewhere past a thousand ids): so no query carries more than ITEM_IDS_PER_QUERY,
+// a longer list is run in chunks of that size first, and only a chunk that walls is halved.
 import { Paginated, type PagingOptions } from "./paging-pager.ts";
 import type { Chat, ChatsClient, ChatsQuery, ChatType } from "./paging-types.ts";
 
@@ -28,6 +31,17 @@ export interface PartitionReport {
 
 /** The document's default when `chat_types` is omitted: u2i only. */
 const DEFAULT_CHAT_TYPES: ChatType[] = ["u2i"];
+
+/** The most item ids one query carries (each adds up to 11 characters to the URL). */
+export const ITEM_IDS_PER_QUERY = 100;
+
+/** Distinct ids, ascending, in lists of at most `size`. */
+function chunks(items: Iterable<number>, size: number): number[][] {
+  const sorted = [...new Set(items)].sort((a, b) => a - b);
+  const lists: number[][] = [];
+  for (let at = 0; at < sorted.length; at += size) lists.push(sorted.slice(at, at + size));
+  return lists;
+}
 
 function itemOf(chat: Chat): number | undefined {
   const id = chat.context?.value?.id;
@@ -98,16 +112,32 @@ export class AllChats implements AsyncIterable<Chat> {
       return pager.reachedWall;
     }
 
-    /** Runs u2i chats over `items`, halving the list while a half still reaches the wall. */
-    async function* splitItems(items: number[]): AsyncGenerator<Chat, void, undefined> {
-      const half = Math.ceil(items.length / 2);
-      for (const part of [items.slice(0, half), items.slice(half)]) {
-        if (part.length === 0) continue;
-        const walled = yield* run({ ...self.#query, chat_types: ["u2i"], item_ids: part });
-        if (!walled) continue;
-        if (part.length === 1) self.reachedWall = true;
-        else yield* splitItems(part);
+    /**
+     * Runs `base` over `items` (unless `ran`: that exact query already hit the wall), halving
+     * the list while it still reaches the wall.
+     */
+    async function* cover(
+      base: ChatsQuery,
+      items: number[],
+      ran = false,
+    ): AsyncGenerator<Chat, void, undefined> {
+      if (!ran && !(yield* run({ ...base, item_ids: items }))) return;
+      if (items.length === 1) {
+        self.reachedWall = true;
+        return;
       }
+      const half = Math.ceil(items.length / 2);
+      yield* cover(base, items.slice(0, half));
+      yield* cover(base, items.slice(half));
+    }
+
+    const given = this.#query.item_ids;
+    if (given !== undefined && given.length > ITEM_IDS_PER_QUERY) {
+      // Too many ids for one URL: the query as given, in chunks. The filter matches only chats
+      // about those items, so the chunks together are the whole query.
+      this.splitOnItems = true;
+      for (const items of chunks(given, ITEM_IDS_PER_QUERY)) yield* cover(this.#query, items);
+      return;
     }
 
     // The query as given: most accounts never reach the wall, and then this is all.
@@ -119,15 +149,19 @@ export class AllChats implements AsyncIterable<Chat> {
         this.reachedWall = true;
         continue;
       }
-      const items = new Set(this.#query.item_ids ?? [...(this.#options.itemIds ?? [])]);
-      if (this.#query.item_ids === undefined) for (const item of discoveredItems) items.add(item);
+      const items = new Set(given ?? this.#options.itemIds ?? []);
+      if (given === undefined) for (const item of discoveredItems) items.add(item);
       if (items.size <= 1) {
         // Nothing to split on: the u2i chats past the wall stay out of reach.
         this.reachedWall = true;
         continue;
       }
       this.splitOnItems = true;
-      yield* splitItems([...items].sort((a, b) => a - b));
+      const base: ChatsQuery = { ...this.#query, chat_types: ["u2i"] };
+      const lists = chunks(items, ITEM_IDS_PER_QUERY);
+      // A single list of the query's own ids is the u2i query just run: halve it straight away.
+      const ran = given !== undefined;
+      for (const list of lists) yield* cover(base, list, ran);
     }
   }
 }

@@ -15,7 +15,12 @@ export {
   type PagingOptions,
   type PagingResult,
 } from "./paging-pager.ts";
-export { AllChats, type AllChatsOptions, type PartitionReport } from "./paging-partitions.ts";
+export {
+  AllChats,
+  type AllChatsOptions,
+  ITEM_IDS_PER_QUERY,
+  type PartitionReport,
+} from "./paging-partitions.ts";
 // Chat, Message and ChatType are the entry's operation types already: not exported again here.
 export type { ChatsClient, ChatsQuery, MessagesClient, PageQuery } from "./paging-types.ts";
 

@@ -1,6 +1,6 @@
 // When a failed attempt is tried again and after how long. Reads retry freely; sends are
-// retried only after send-verify.ts found the message was not stored (the client does that).
-// Knows the error classes, not HTTP.
+// retried only after send-verify.ts found the message was not stored, and single-use grants
+// only when nothing was done (the client decides those). Knows the error classes, not HTTP.
 import {
   AvitoConnectionError,
   type AvitoError,
@@ -14,7 +14,10 @@ export interface RetryEvent {
   operation: string;
   /** The attempt that failed, from 1. */
   attempt: number;
-  /** How long the client waits before the next attempt. */
+  /**
+   * How long the client waits before the next attempt. For a send whose answer was lost the
+   * event comes after that wait and the chat's check, just before sending again.
+   */
   delayMs: number;
   reason: RetryReason;
   error: AvitoError;

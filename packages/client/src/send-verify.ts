@@ -23,29 +23,42 @@ function isOwn(message: Message, userId: number): boolean {
   return message.direction === "out" || message.author_id === userId;
 }
 
-function sameContent(message: Message, sent: SentContent): boolean {
-  if (sent.type === "text") return message.type === "text" && message.content?.text === sent.text;
-  if (message.type !== "image") return false;
+/** "same": it is the send; "other": it is not; "unknown": it may be, and nothing tells. */
+type Likeness = "same" | "other" | "unknown";
+
+function likeness(message: Message, sent: SentContent): Likeness {
+  if (sent.type === "text")
+    return message.type === "text" && message.content?.text === sent.text ? "same" : "other";
+  if (message.type !== "image") return "other";
   const sizes = (message.content?.image?.sizes ?? {}) as Record<string, unknown>;
   const urls = Object.values(sizes).filter((url): url is string => typeof url === "string");
-  if (urls.some((url) => url.includes(sent.imageId))) return true;
-  // Beseda's image URLs name the image id; production's may not, and then any image of ours
-  // since the attempt counts. URLs that name another id are another image.
-  return !urls.some((url) => IMAGE_ID.test(url));
+  if (urls.some((url) => url.includes(sent.imageId))) return "same";
+  // Beseda's image URLs name the image id; production's may not. URLs that name another id are
+  // another image; URLs that name none cannot be told apart from this send, and taking "any
+  // image of ours since the attempt" for it would lose a message when two images were sent.
+  return urls.some((url) => IMAGE_ID.test(url)) ? "other" : "unknown";
 }
 
 const IMAGE_ID = /\d+\.[0-9a-f]{32}/;
 
-/** The stored copy of the send among `newest` (newest first), or undefined when it is not there. */
-export function findSent(newest: readonly Message[], input: VerifyInput): Message | undefined {
-  const matches = newest.filter(
+/**
+ * The stored copy of the send among `newest` (newest first); undefined when it is not there;
+ * "unverifiable" when a message of ours since the attempt may be it and nothing tells.
+ */
+export function findSent(
+  newest: readonly Message[],
+  input: VerifyInput,
+): Message | "unverifiable" | undefined {
+  const candidates = newest.filter(
     (message) =>
       message.id !== undefined &&
       !input.claimed.has(message.id) &&
       isOwn(message, input.userId) &&
-      sameContent(message, input.sent) &&
       (message.created ?? 0) >= input.notBefore,
   );
+  const likenesses = candidates.map((message) => likeness(message, input.sent));
   // The oldest match is the one closest to the attempt; later equal ones are other sends.
-  return matches.at(-1);
+  const same = candidates.filter((_, index) => likenesses[index] === "same");
+  if (same.length > 0) return same.at(-1);
+  return likenesses.includes("unknown") ? "unverifiable" : undefined;
 }

@@ -1,8 +1,10 @@
 // One client's access token: obtained on first use, renewed shortly before it expires and when
-// the server refuses it, with ONE renewal in flight however many calls wait (a single-use refresh
-// token must never be spent twice). Renewals go through the TokenStore so that processes sharing
-// a store share a token. It does not make HTTP calls itself: `grant` (the client's
-// getAccessToken, with its retries) does.
+// the server refuses it, with ONE renewal in flight however many calls wait (concurrent calls
+// never spend a single-use refresh token twice). Renewals go through the TokenStore so that
+// processes sharing a store share a token; the store failing is reported and retried, never
+// fatal: a new token is held in memory before it is written, because the refresh token it
+// replaced is already spent. It does not make HTTP calls itself: `grant` (the client's
+// getAccessToken, which does not resend single-use grants) does.
 import type { Clock } from "./clock.ts";
 import { AvitoAuthenticationError, AvitoError } from "./errors.ts";
 import type { TokenResponse } from "./operation-types.ts";
@@ -35,6 +37,8 @@ export interface TokenManagerInit {
   /** Renew this long before expiry (at most half the token's life). */
   refreshMarginMs: number;
   grant(form: GrantForm): Promise<TokenResponse>;
+  /** Told when the store fails to read or write; the token is kept in memory meanwhile. */
+  onStoreError?: ((error: unknown) => void) | undefined;
 }
 
 /** Tokens the server refused; remembered so a stale copy in the store is not adopted again. */
@@ -42,12 +46,18 @@ const REMEMBERED_REJECTIONS = 16;
 /** How long another process's renewal is awaited in the store: 10 looks, 200 ms apart. */
 const RENEWAL_LOOKS = 10;
 const RENEWAL_LOOK_MS = 200;
+/** A token the store failed to take is written again at most this often (on the next calls). */
+const STORE_RETRY_MS = 5_000;
 
 export class TokenManager {
   readonly #init: TokenManagerInit;
   #current: StoredToken | undefined;
   #inFlight: Promise<StoredToken> | undefined;
   readonly #rejected: string[] = [];
+  /** A token held in memory that the store failed to take; written again on later calls. */
+  #unsaved: StoredToken | undefined;
+  #unsavedTriedAt = 0;
+  #saving: Promise<void> | undefined;
   /** How many times a token was obtained from /token by this client (for logs and tests). */
   grants = 0;
 
@@ -65,6 +75,7 @@ export class TokenManager {
 
   /** A token to call with: the current one, or a renewed one when it is about to expire. */
   async accessToken(): Promise<string> {
+    this.#retrySave();
     return (this.#usable(this.#current) ?? (await this.#renewOnce())).accessToken;
   }
 
@@ -101,8 +112,7 @@ export class TokenManager {
       ...(redirectUri === undefined ? {} : { redirect_uri: redirectUri }),
     };
     const token = this.#stored(await this.#init.grant(form));
-    await this.#init.store.set(this.#init.key, token);
-    this.#current = token;
+    await this.#keep(token);
     return token;
   }
 
@@ -124,13 +134,15 @@ export class TokenManager {
   }
 
   async #renew(): Promise<StoredToken> {
-    const { store, key } = this.#init;
-    const stored = await store.get(key);
+    const stored = await this.#read();
     // Another process (or an earlier client on this store) may have renewed already.
     const shared = this.#usable(stored);
-    if (shared) return this.#adopt(shared);
+    if (shared && !isOlder(shared, this.#unsaved)) return this.#adopt(shared);
+    // The newest refresh token we know of: the store's, unless ours is newer and the store failed
+    // to take it (then the store's is spent).
+    const latest = isOlder(stored, this.#unsaved) ? this.#unsaved : stored;
     const refreshToken =
-      stored?.refreshToken ?? this.#current?.refreshToken ?? this.#init.refreshToken;
+      latest?.refreshToken ?? this.#current?.refreshToken ?? this.#init.refreshToken;
     const { clientId, clientSecret } = this.#credentials();
     let response: TokenResponse;
     if (refreshToken !== undefined) {
@@ -158,8 +170,48 @@ export class TokenManager {
       });
     }
     const token = this.#stored(response);
-    await store.set(key, token);
-    return this.#adopt(token);
+    await this.#keep(token);
+    return token;
+  }
+
+  /**
+   * Holds `token` first, then writes it to the store: the grant that gave it spent the refresh
+   * token before it, so losing it to a failing store would lose the seller's consent.
+   */
+  async #keep(token: StoredToken): Promise<void> {
+    this.#current = token;
+    this.#unsaved = token;
+    await this.#save(token);
+  }
+
+  async #save(token: StoredToken): Promise<void> {
+    this.#unsavedTriedAt = this.#init.clock.now();
+    try {
+      await this.#init.store.set(this.#init.key, token);
+      if (this.#unsaved === token) this.#unsaved = undefined;
+    } catch (error) {
+      this.#init.onStoreError?.(error);
+    }
+  }
+
+  /** Writes a token the store failed to take again, in the background, at most every 5 s. */
+  #retrySave(): void {
+    const token = this.#unsaved;
+    if (!token || this.#saving) return;
+    if (this.#init.clock.now() - this.#unsavedTriedAt < STORE_RETRY_MS) return;
+    this.#saving = this.#save(token).finally(() => {
+      this.#saving = undefined;
+    });
+  }
+
+  /** The store's token; a failing store is reported and read as empty. */
+  async #read(): Promise<StoredToken | undefined> {
+    try {
+      return await this.#init.store.get(this.#init.key);
+    } catch (error) {
+      this.#init.onStoreError?.(error);
+      return undefined;
+    }
   }
 
   /**
@@ -168,7 +220,7 @@ export class TokenManager {
    */
   async #awaitOtherRenewal(spent: string): Promise<StoredToken | undefined> {
     for (let look = 0; look < RENEWAL_LOOKS; look++) {
-      const after = this.#usable(await this.#init.store.get(this.#init.key));
+      const after = this.#usable(await this.#read());
       if (after && after.refreshToken !== spent) return after;
       await this.#init.clock.sleep(RENEWAL_LOOK_MS);
     }
@@ -177,6 +229,8 @@ export class TokenManager {
 
   #adopt(token: StoredToken): StoredToken {
     this.#current = token;
+    // The store holds a token at least as new as ours: nothing of ours is left to write.
+    if (isOlder(this.#unsaved, token)) this.#unsaved = undefined;
     return token;
   }
 
@@ -200,4 +254,11 @@ export class TokenManager {
       });
     return { clientId, clientSecret };
   }
+}
+
+/** True when `a` was obtained before `b` (a missing token is older than any). */
+function isOlder(a: StoredToken | undefined, b: StoredToken | undefined): boolean {
+  if (!b) return false;
+  if (!a) return true;
+  return (a.obtainedAt ?? 0) < (b.obtainedAt ?? 0);
 }

@@ -32,6 +32,36 @@ function text(status: number, body: string): Response {
 }
 
 /**
+ * The body, read chunk by chunk up to `max` bytes; null past it, the rest of the stream
+ * cancelled. A chunked request has no Content-Length to refuse it by, and `arrayBuffer()` would
+ * hold all of it in memory before its size could be known.
+ */
+async function readBody(request: Request, max: number): Promise<Uint8Array | null> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      // Not awaited: a sender that keeps writing must not hold up the 413.
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return joined;
+}
+
+/**
  * A fetch-style handler that checks each delivery, answers at once (200, or 401 for a forged
  * one) and calls `onEvent` after the answer, once per message.
  */
@@ -46,8 +76,8 @@ export function fetchHandler(
       if (Number(request.headers.get("content-length")) > receiver.maxBodyBytes) {
         return text(413, "body too large");
       }
-      const body = new Uint8Array(await request.arrayBuffer());
-      if (body.length > receiver.maxBodyBytes) return text(413, "body too large");
+      const body = await readBody(request, receiver.maxBodyBytes);
+      if (body === null) return text(413, "body too large");
       const result = await receiver.receive(body, request.headers);
       if (result.handle) {
         result.handle();

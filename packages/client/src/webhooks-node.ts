@@ -84,8 +84,12 @@ export function nodeHandler(
       if (request.method !== "POST") return answer(response, 405, "POST only");
       const body = await readBody(request, receiver.maxBodyBytes);
       const result = await receiver.receive(body, request.headers);
-      answer(response, result.status, result.body);
-      result.handle?.();
+      try {
+        answer(response, result.status, result.body);
+      } finally {
+        // The event is marked seen: it must be handled even if the answer could not be sent.
+        result.handle?.();
+      }
     } catch (error) {
       // The connection is closed after a 413 so that the rest of the body is not read.
       if (error instanceof BodyTooLarge) return answer(response, 413, "body too large", true);

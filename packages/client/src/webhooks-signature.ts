@@ -36,22 +36,32 @@ export function headerValues(headers: HeadersLike, name: string): string[] {
   return values;
 }
 
-export function toBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  if (typeof body === "string") return encoder.encode(body);
-  // A copy, so that a view over a shared or pooled buffer (Node's Buffer) is acceptable to
-  // crypto.subtle, which wants its own ArrayBuffer.
-  return new Uint8Array(body);
+export function toBytes(body: string | Uint8Array): Uint8Array {
+  return typeof body === "string" ? encoder.encode(body) : body;
 }
 
-/** The HMAC key of a client secret, imported once per receiver. */
-export function importSigningKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+/**
+ * The HMAC-SHA256 of a body under one secret. A function rather than Web Crypto's CryptoKey, so
+ * that the declarations this package publishes name no DOM-only type: a Node project compiled
+ * with only `@types/node` (and `skipLibCheck: false`) must be able to read them.
+ */
+export type Signer = (body: Uint8Array) => Promise<Uint8Array>;
+
+/** The signer of a client secret; its key is imported once, on first use. */
+export function createSigner(secret: string): Signer {
+  let key: ReturnType<typeof crypto.subtle.importKey> | undefined;
+  return async (body) => {
+    key ??= crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    // A copy, so that a view over a shared or pooled buffer (Node's Buffer) is acceptable to
+    // crypto.subtle, which wants its own ArrayBuffer.
+    return new Uint8Array(await crypto.subtle.sign("HMAC", await key, new Uint8Array(body)));
+  };
 }
 
 function fromHex(hex: string): Uint8Array | null {
@@ -71,10 +81,10 @@ function equalInConstantTime(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-/** Resolves if the headers carry the body's signature under `key`, else throws why not. */
+/** Resolves if the headers carry the body's signature (as `sign` makes it), else throws why. */
 export async function checkSignature(
-  key: CryptoKey,
-  body: Uint8Array<ArrayBuffer>,
+  sign: Signer,
+  body: Uint8Array,
   headers: HeadersLike,
 ): Promise<void> {
   const values = headerValues(headers, SIGNATURE_HEADER);
@@ -89,7 +99,7 @@ export async function checkSignature(
   if (given === null) {
     throw new WebhookSignatureError("malformed", `${SIGNATURE_HEADER} is not 64 hex characters`);
   }
-  const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
+  const expected = await sign(body);
   if (!equalInConstantTime(given, expected)) {
     throw new WebhookSignatureError(
       "mismatch",

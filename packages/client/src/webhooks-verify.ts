@@ -2,12 +2,7 @@
 // bytes as they arrived, before anything is parsed: a body re-serialised by a framework's JSON
 // parser no longer matches, so receivers must hand over the raw body.
 import { parseEvent, type WebhookEvent } from "./webhooks-event.ts";
-import {
-  checkSignature,
-  type HeadersLike,
-  importSigningKey,
-  toBytes,
-} from "./webhooks-signature.ts";
+import { checkSignature, createSigner, type HeadersLike, toBytes } from "./webhooks-signature.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -36,6 +31,6 @@ export async function verifyAndParse(
     throw new TypeError("verifyAndParse needs the account's client secret");
   }
   const bytes = toBytes(rawBody);
-  await checkSignature(await importSigningKey(secret), bytes, headers);
+  await checkSignature(createSigner(secret), bytes, headers);
   return parseEvent(typeof rawBody === "string" ? rawBody : bodyText(bytes));
 }

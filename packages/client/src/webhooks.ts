@@ -9,6 +9,8 @@ export {
 } from "./webhooks-dedupe.ts";
 export {
   type SignatureProblem,
+  WebhookHandlerTimeoutError,
+  WebhookOverloadError,
   WebhookPayloadError,
   WebhookSignatureError,
 } from "./webhooks-errors.ts";
@@ -28,6 +30,10 @@ export {
   type NodeWebhookHandler,
   nodeHandler,
 } from "./webhooks-node.ts";
-export type { OnWebhookEvent, WebhookHandlerOptions } from "./webhooks-receiver.ts";
+export type {
+  OnWebhookEvent,
+  WebhookEventContext,
+  WebhookHandlerOptions,
+} from "./webhooks-receiver.ts";
 export { type HeadersLike, SIGNATURE_HEADER } from "./webhooks-signature.ts";
 export { verifyAndParse } from "./webhooks-verify.ts";

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../../server/test/helpers/api.ts";
 import type { TestServer } from "../../server/test/helpers/test-server.ts";
 import { serverWithWorld, type World } from "../../server/test/helpers/world.ts";
-import { AvitoServerError, type RetryEvent } from "../src/index.ts";
+import { AvitoRateLimitError, AvitoServerError, type RetryEvent } from "../src/index.ts";
 import { addFault, clientFor, faultFired, recordingFetch } from "./client-helpers.ts";
 
 let server: TestServer;
@@ -78,6 +78,26 @@ describe("429 storm", () => {
       const allowed = budget.burst + ((request.at - started) / 60_000) * budget.requestsPerMinute;
       expect(index + 1).toBeLessThanOrEqual(Math.floor(allowed) + 1);
     });
+  });
+});
+
+describe("a Retry-After longer than maxRetryAfterMs", () => {
+  it("is thrown at once as AvitoRateLimitError, with the server's wait", async () => {
+    await addFault(api, {
+      operation: "getChatsV2",
+      user_id: w.seller.user_id,
+      status: 429,
+      retry_after: 5,
+      times: 1,
+    });
+    const { fetch, sent } = recordingFetch();
+    const client = clientFor(server.url, w.seller, { fetch, maxRetryAfterMs: 1000 });
+    const started = Date.now();
+    const error = await client.getChatsV2().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AvitoRateLimitError);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 5000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(sent.filter((r) => r.path.endsWith("/chats"))).toHaveLength(1);
   });
 });
 

@@ -16,6 +16,7 @@ import {
 import { AvitoMessenger, type ChatType } from "../src/index.ts";
 import {
   type ChatsClient,
+  ITEM_IDS_PER_QUERY,
   iterateAllChats,
   iterateChats,
   OFFSET_WALL,
@@ -37,11 +38,14 @@ let sellerId: number;
 /** Every chat of the seller, from the sandbox API. */
 let truth: SandboxChat[];
 const offsets: number[] = [];
+/** How many item ids each request carried. */
+const idCounts: number[] = [];
 
 /** The real client, recording each page's offset (an offset above 1000 would be a 400). */
 const recording: ChatsClient = {
   getChatsV2: (query, options) => {
     offsets.push(query.offset);
+    idCounts.push(query.item_ids?.length ?? 0);
     return client.getChatsV2(query, options);
   },
 };
@@ -170,5 +174,41 @@ describe("iterateAllChats", () => {
     // Reported per query: the first (as given) hit the wall, and so did the u2i one.
     expect(all.partitions[0]).toMatchObject({ chat_types: ALL_TYPES, reachedWall: true });
     expect(all.partitions.reduce((sum, p) => sum + p.newChats, 0)).toBe(truth.length);
+  });
+
+  // Ids of 10 digits, like real ones, that no chat is about: 3,000 of them would be a URL of
+  // 33 KB, which Beseda refuses with 431 (so would many proxies); half of them, 16 KB, still is.
+  const unknownItems = Array.from({ length: 3000 }, (_, i) => 9_000_000_000 + i);
+
+  test("with over 1,000 item ids, no query carries more than 100, and every chat is reached", async () => {
+    idCounts.length = 0;
+    const items = truth.flatMap((c) => (c.item_id === null ? [] : [c.item_id]));
+    const all = iterateAllChats(
+      recording,
+      { chat_types: ALL_TYPES },
+      { itemIds: [...unknownItems, ...items] },
+    );
+    const seen: string[] = [];
+    for await (const chat of all) seen.push(chat.id ?? "");
+    expect(new Set(seen)).toEqual(ids(truth));
+    expect(seen.length).toBe(truth.length);
+    expect(all.reachedWall).toBe(false);
+    expect(Math.max(...idCounts)).toBe(ITEM_IDS_PER_QUERY);
+  });
+
+  test("a query given over 1,000 item ids runs in chunks of 100: its chats, once each", async () => {
+    idCounts.length = 0;
+    const u2i = truth.filter((c) => c.type === "u2i" && c.item_id !== null);
+    const items = u2i.map((c) => c.item_id as number);
+    const all = iterateAllChats(recording, {
+      chat_types: ["u2i"],
+      item_ids: [...items, ...unknownItems],
+    });
+    const seen: string[] = [];
+    for await (const chat of all) seen.push(chat.id ?? "");
+    expect(seen.length).toBe(u2i.length);
+    expect(new Set(seen)).toEqual(ids(u2i));
+    expect(all.reachedWall).toBe(false);
+    expect(idCounts.every((n) => n > 0 && n <= ITEM_IDS_PER_QUERY)).toBe(true);
   });
 });

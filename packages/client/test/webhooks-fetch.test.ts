@@ -2,7 +2,8 @@
 // a few lines of node:http turn each request into a Request and the Response back, as Bun, Deno
 // and Workers do natively. It must answer before its handler finishes (a handler slower than
 // production's 2-second cut still gets its delivery marked 200), hand the work to `waitUntil`,
-// refuse a forged request and drop a redelivery.
+// refuse a forged request and drop a redelivery. A chunked body (no Content-Length) is read as a
+// stream and refused once it passes maxBodyBytes, without reading the rest.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { TestApi } from "../../server/test/helpers/api.ts";
@@ -129,4 +130,66 @@ test("a forged request gets 401 and reaches no handler", async () => {
   await handler.drain();
   expect(started.length).toBe(before);
   expect(errors.map((e) => (e as WebhookSignatureError).problem)).toEqual(["missing", "mismatch"]);
+});
+
+/** A request whose body comes as a stream of chunks, so it has no Content-Length. */
+function chunkedRequest(
+  chunks: () => Uint8Array | undefined,
+  headers: Record<string, string> = {},
+): Request {
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = chunks();
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Request(`${receiver.url}`, {
+    method: "POST",
+    headers,
+    body,
+    duplex: "half",
+  } as RequestInit);
+}
+
+test("a chunked body is read up to maxBodyBytes, then refused with 413 and not read further", async () => {
+  const limited = fetchHandler({ secret: w.seller.client_secret, onError: () => {} }, () => {});
+  const limit = 1024 * 1024;
+  const chunk = new Uint8Array(64 * 1024);
+  // 64 MiB on offer; the old handler buffered all of it before it looked at the size.
+  let pulled = 0;
+  const request = chunkedRequest(() => {
+    if (pulled >= 64 * 1024 * 1024) return undefined;
+    pulled += chunk.length;
+    return chunk;
+  });
+  expect(request.headers.get("content-length")).toBeNull();
+  const answer = await limited(request);
+  expect(answer.status).toBe(413);
+  // The stream reads ahead by a chunk or two at most.
+  expect(pulled).toBeLessThanOrEqual(limit + 4 * chunk.length);
+});
+
+test("a chunked body under the limit is joined byte for byte: its signature holds", async () => {
+  const message = await api.text(w.chatId, w.buyer.user_id, "А доставка есть?");
+  const delivery = await deliveredAfter(api, w.seller.user_id, message.id);
+  await handler.drain();
+  const own: WebhookEvent[] = [];
+  const fresh = fetchHandler({ secret: w.seller.client_secret }, (event) => {
+    own.push(event);
+  });
+  const { "content-length": _, ...withoutLength } = delivery.headers;
+  // Beseda's exact bytes, in 7-byte pieces that cut through multi-byte UTF-8 characters.
+  const bytes = new TextEncoder().encode(delivery.raw_body);
+  let at = 0;
+  const answer = await fresh(
+    chunkedRequest(() => {
+      if (at >= bytes.length) return undefined;
+      at += 7;
+      return bytes.slice(at - 7, at);
+    }, withoutLength),
+  );
+  expect([answer.status, await answer.text()]).toEqual([200, "ok"]);
+  await fresh.drain();
+  expect(own.map((e) => e.payload.value.id)).toEqual([message.id]);
 });

@@ -115,6 +115,11 @@ export class WebhookDispatcher {
   #lookAfterFlush = false;
   #timer: NodeJS.Timeout | undefined;
   #timerAtMs = Number.POSITIVE_INFINITY;
+  /**
+   * The earliest wake-up asked for while a look runs (a retry written by a flush meanwhile): the
+   * look's own timer, set from what it read before that write, must not drop it.
+   */
+  #askedDuringLookMs = Number.POSITIVE_INFINITY;
   #stopped = false;
   /** Counts discard()s: attempts remember the one they started in. */
   #generation = 0;
@@ -465,6 +470,11 @@ export class WebhookDispatcher {
     if (this.#stopped) return;
     const { store, clock } = this.#options;
     this.#looking = true;
+    this.#askedDuringLookMs = Number.POSITIVE_INFINITY;
+    // The time the store was last asked for due work. The next wake-up is what falls due after
+    // it, not after the time of that question: a retry that fell due in between was not among
+    // the due ones, and must not be skipped as "past" either.
+    let lookedAtMs = clock.nowMs();
     try {
       do {
         this.#lookAgain = false;
@@ -474,6 +484,7 @@ export class WebhookDispatcher {
           break;
         }
         const nowMs = clock.nowMs();
+        lookedAtMs = nowMs;
         // Held deliveries are due too: ask for enough rows to see `free` others past them.
         const due = await dueDeliveries(store.db, nowMs, this.#held.size + free);
         const unsubscribed = new Set<number>();
@@ -485,11 +496,12 @@ export class WebhookDispatcher {
         // Nobody to send to (unsubscribed, then redelivered, say): cancelled, not left due.
         for (const userId of unsubscribed) await cancelUnsubscribed(store.db, userId, nowMs);
       } while (this.#lookAgain && !this.#stopped);
-      const next = await nextDueAfter(store.db, clock.nowMs());
-      this.#wakeAt(next ?? Number.POSITIVE_INFINITY, true);
+      const next = await nextDueAfter(store.db, lookedAtMs);
+      this.#wakeAt(Math.min(next ?? Number.POSITIVE_INFINITY, this.#askedDuringLookMs), true);
     } catch (error) {
       this.#options.onError(error);
-      this.#wakeAt(clock.nowMs() + RETRY_AFTER_ERROR_MS, true);
+      const retryMs = clock.nowMs() + RETRY_AFTER_ERROR_MS;
+      this.#wakeAt(Math.min(retryMs, this.#askedDuringLookMs), true);
     } finally {
       this.#looking = false;
     }
@@ -501,6 +513,7 @@ export class WebhookDispatcher {
    * set; `reset` replaces the timer whatever it was (the clock may have moved).
    */
   #wakeAt(atMs: number, reset = false): void {
+    if (!reset && this.#looking) this.#askedDuringLookMs = Math.min(this.#askedDuringLookMs, atMs);
     if (this.#stopped || (!reset && atMs >= this.#timerAtMs)) return;
     clearTimeout(this.#timer);
     this.#timerAtMs = atMs;

@@ -21,7 +21,13 @@ export function mapUrl(lat: number, lon: number): string {
   return `https://yandex.ru/maps/?pt=${lon},${lat}&z=16&l=map`;
 }
 
+/**
+ * A link out of the console, to http(s) only: a message's URLs are whatever its author (or an
+ * imported fixture) wrote, and another scheme is shown as text (the CSP would block javascript:
+ * anyway; this does not rely on it).
+ */
 function External({ href, children }: { href: string; children: ComponentChildren }) {
+  if (!/^https?:\/\//i.test(href)) return <span>{children}</span>;
   return (
     <a href={href} target="_blank" rel="noopener noreferrer">
       {children}

@@ -4,9 +4,9 @@
 // a private workspace. `npm run generate -w @beseda/avito-messenger` after a document changes;
 // test/client-types.test.ts fails while the copies and the documents disagree.
 import { spawnSync } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import openapiTS, { astToString } from "openapi-typescript";
+import { typesOf } from "../../contract/scripts/generate-types.ts";
 
 /** The documents the SDK speaks, by file name in packages/contract/openapi without `.json`. */
 export const CLIENT_DOCUMENTS = ["messenger", "auth"] as const;
@@ -27,10 +27,7 @@ function formatted(source: string, name: string): string {
 }
 
 export async function generatedTypes(name: string): Promise<string> {
-  const url = new URL(`../../contract/openapi/${name}.json`, import.meta.url);
-  const document = JSON.parse(await readFile(url, "utf8"));
-  const ast = await openapiTS(document, { alphabetize: false, exportType: false });
-  return formatted(HEADER.replace("{name}", name) + astToString(ast), name);
+  return formatted(HEADER.replace("{name}", name) + (await typesOf(name)), name);
 }
 
 if (import.meta.main) {

@@ -85,34 +85,20 @@ export async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, `${response.status} ${response.statusText}`.trim());
 }
 
-/** GETs a document as it comes, unparsed (the world's export can be hundreds of MB). */
-export async function download(target: string): Promise<Blob> {
-  const response = await fetch(target, {
-    credentials: "same-origin",
-    headers: { "X-Beseda-Console": "1", Accept: "application/json" },
-  });
-  if (!response.ok) {
-    const error = await errorOf(response);
-    if (response.status === 401) signedOut();
-    throw error;
-  }
-  return response.blob();
-}
-
-/** Sends a request with the console's cookie and header; resolves to the parsed JSON answer. */
-export async function request<T>(method: string, target: string, body?: unknown): Promise<T> {
-  const init: RequestInit = {
-    method: method.toUpperCase(),
-    credentials: "same-origin",
-    headers: { "X-Beseda-Console": "1", Accept: "application/json" },
-  };
+/**
+ * Sends a request with the console's cookie and header; a 2xx answer comes back as it is, any
+ * other is thrown as an ApiError (and a 401 signs the console out).
+ */
+async function send(method: string, target: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { "X-Beseda-Console": "1", Accept: "application/json" };
+  const init: RequestInit = { method: method.toUpperCase(), credentials: "same-origin", headers };
   if (body instanceof FormData) init.body = body;
   else if (body instanceof Blob) {
     init.body = body;
-    (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+    headers["Content-Type"] = "application/json";
   } else if (body !== undefined) {
     init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+    headers["Content-Type"] = "application/json";
   }
   const response = await fetch(target, init);
   if (!response.ok) {
@@ -120,6 +106,17 @@ export async function request<T>(method: string, target: string, body?: unknown)
     if (response.status === 401) signedOut();
     throw error;
   }
+  return response;
+}
+
+/** GETs a document as it comes, unparsed (the world's export can be hundreds of MB). */
+export async function download(target: string): Promise<Blob> {
+  return (await send("get", target)).blob();
+}
+
+/** Sends a request with the console's cookie and header; resolves to the parsed JSON answer. */
+export async function request<T>(method: string, target: string, body?: unknown): Promise<T> {
+  const response = await send(method, target, body);
   if (response.status === 204) return undefined as T;
   const type = response.headers.get("content-type") ?? "";
   return (type.includes("json") ? await response.json() : await response.text()) as T;

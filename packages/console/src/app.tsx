@@ -9,7 +9,7 @@ import { SandboxPage } from "./pages/sandbox.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { WebhooksPage } from "./pages/webhooks.tsx";
 import { Link, match, navigate, useLocation } from "./router.tsx";
-import { sessionIsLive, signOut } from "./session.ts";
+import { sessionState, signOut } from "./session.ts";
 
 type SessionState = "checking" | "signed-in" | "signed-out";
 
@@ -25,10 +25,7 @@ export function App() {
 
   useEffect(() => {
     whenSignedOut(() => setSession("signed-out"));
-    sessionIsLive().then(
-      (yes) => setSession(yes ? "signed-in" : "signed-out"),
-      () => setSession("signed-out"),
-    );
+    void sessionState().then((state) => setSession(state === "live" ? "signed-in" : "signed-out"));
   }, []);
 
   useEffect(() => {

@@ -5,6 +5,7 @@
 // useLiveEvents; `world` and `resync` tell them to fetch their state again.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { signedOut } from "./api.ts";
+import { sessionState } from "./session.ts";
 import type { LiveEvent } from "./types.ts";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
@@ -78,10 +79,7 @@ class LiveConnection {
 
   async #retry(): Promise<void> {
     this.#timer = null;
-    const session = await fetch("/console/session", { credentials: "same-origin" }).catch(
-      () => null,
-    );
-    if (session?.status === 401) {
+    if ((await sessionState()) === "ended") {
       signedOut();
       return;
     }

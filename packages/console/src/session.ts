@@ -2,9 +2,16 @@
 // admin token into the session cookie).
 import { errorOf } from "./api.ts";
 
-export async function sessionIsLive(): Promise<boolean> {
-  const response = await fetch("/console/session", { credentials: "same-origin" });
-  return response.ok;
+/**
+ * Whether this browser's session is live: "ended" when the server says so (401), "unknown" when
+ * it could not be asked (a restart, a proxy's 5xx, no network).
+ */
+export async function sessionState(): Promise<"live" | "ended" | "unknown"> {
+  const response = await fetch("/console/session", { credentials: "same-origin" }).catch(
+    () => null,
+  );
+  if (response?.ok) return "live";
+  return response?.status === 401 ? "ended" : "unknown";
 }
 
 export async function signIn(token: string): Promise<void> {

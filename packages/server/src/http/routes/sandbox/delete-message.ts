@@ -4,7 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import { deleteMessageAs } from "../../../domain/sandbox/as-participant.ts";
-import { chatParams, messageId, userId } from "./schemas.ts";
+import { asParticipantBody, chatParams, messageId } from "./schemas.ts";
 
 interface Route {
   Params: { chat_id: string; message_id: string };
@@ -21,7 +21,7 @@ export function deleteMessage(app: FastifyInstance, ctx: DomainContext) {
         properties: { ...chatParams.properties, message_id: messageId },
         required: ["chat_id", "message_id"],
       },
-      body: { type: "object", properties: { user_id: userId }, required: ["user_id"] },
+      body: asParticipantBody,
     },
     handler: async ({ params, body }) =>
       deleteMessageAs(ctx, params.chat_id, params.message_id, body.user_id),

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import { readChatAs } from "../../../domain/sandbox/as-participant.ts";
-import { chatParams, userId } from "./schemas.ts";
+import { asParticipantBody, chatParams } from "./schemas.ts";
 
 interface Route {
   Params: { chat_id: string };
@@ -17,7 +17,7 @@ export function readChat(app: FastifyInstance, ctx: DomainContext) {
     url: "/chats/:chat_id/read",
     schema: {
       params: chatParams,
-      body: { type: "object", properties: { user_id: userId }, required: ["user_id"] },
+      body: asParticipantBody,
     },
     handler: async ({ params, body }) => readChatAs(ctx, params.chat_id, body.user_id),
   });

@@ -26,3 +26,10 @@ export const chatParams = {
   properties: { chat_id: { type: "string", minLength: 1, maxLength: 100 } },
   required: ["chat_id"],
 } as const;
+
+/** The body of a route that acts as one participant of a chat: {"user_id"}. */
+export const asParticipantBody = {
+  type: "object",
+  properties: { user_id: userId },
+  required: ["user_id"],
+} as const;

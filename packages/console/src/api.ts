@@ -11,7 +11,9 @@ type Success<Op> = Op extends { responses: infer R }
     ? J
     : R extends { 201: { content: { "application/json": infer J } } }
       ? J
-      : undefined
+      : R extends { 202: { content: { "application/json": infer J } } }
+        ? J
+        : undefined
   : never;
 
 type Operation<P extends keyof paths, M extends Method> = paths[P][M];

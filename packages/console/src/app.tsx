@@ -6,6 +6,7 @@ import { live } from "./live.ts";
 import { AccountsPage } from "./pages/accounts.tsx";
 import { InboxPage } from "./pages/inbox.tsx";
 import { SandboxPage } from "./pages/sandbox.tsx";
+import { ScenariosPage } from "./pages/scenarios.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { WebhooksPage } from "./pages/webhooks.tsx";
 import { Link, match, navigate, useLocation } from "./router.tsx";
@@ -18,6 +19,7 @@ const SECTIONS = [
   { to: "/inbox", label: "Inbox" },
   { to: "/webhooks", label: "Webhooks" },
   { to: "/sandbox", label: "Sandbox" },
+  { to: "/scenarios", label: "Scenarios" },
 ] as const;
 
 export function App() {
@@ -90,6 +92,9 @@ function Page({ path }: { path: string }) {
   if (match("/inbox", path)) return <InboxPage userId={null} chatId={null} />;
   if (match("/webhooks", path)) return <WebhooksPage />;
   if (match("/sandbox", path)) return <SandboxPage />;
+  const scenarioRun = match("/scenarios/:run_id", path);
+  if (scenarioRun) return <ScenariosPage runId={scenarioRun.run_id ?? null} />;
+  if (match("/scenarios", path)) return <ScenariosPage runId={null} />;
   return (
     <main class="page">
       <h1>Not found</h1>

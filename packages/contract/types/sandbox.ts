@@ -401,6 +401,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/accounts/{user_id}/blacklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whom an account blacklisted
+         * @description The users the account blacklisted with postBlacklistV2 (who can no longer write to it), oldest first. Production has no such read: the sandbox has it so that a test can check that a bot blacklisted a buyer.
+         */
+        get: operations["listBlacklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/v1/faults": {
         parameters: {
             query?: never;
@@ -500,6 +520,90 @@ export interface paths {
          * @description Empties the store, keeping the admin token, and seeds the demo world again unless the body says `{"demo":false}`.
          */
         post: operations["resetWorld"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/scenarios/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a scenario
+         * @description Starts a scenario (the YAML `beseda test` runs: see `/openapi/scenario.schema.json`) in the background and answers at once with the run; follow it with `GET /sandbox/v1/scenarios/runs/{run_id}`. The engine plays the buyers against this server's sandbox API, over HTTP, as `beseda test --url` does; the bot is whatever is subscribed by webhook for the seller's account and answers through the messenger API.
+         *
+         *     The seller is `account` (required), or, for a scenario with `world.fixture`, its `world.seller`. Files cannot be named through the API: `send` takes `image: sample` and `voice: sample` only; for a fixture, import it first (`POST /sandbox/v1/import`) and run the scenario without `world.fixture`, naming the seller as `account` (a step or world that names a file fails with that message). The seller must have a webhook subscription, else the report's `error` says so and nothing runs. An expectation with no time limit waits 10 s.
+         *
+         *     A malformed scenario is 400 with every problem in `fields`, keyed `LINE:COLUMN path` (`"9:9 buyers[0].steps[0]": "…"`), and nothing is created. At most 5 runs at once (409 beyond); at most 256 KB of YAML (413).
+         */
+        post: operations["runScenario"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/scenarios/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List scenario runs
+         * @description The runs kept in memory (the last 50, and every running one), newest first, without their reports.
+         */
+        get: operations["listScenarioRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/scenarios/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A scenario run and its report
+         * @description The run with its report so far: poll it while `status` is `running` (buyer runs appear as they start, steps as they end).
+         */
+        get: operations["getScenarioRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/scenarios/runs/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a scenario run
+         * @description Aborts a running run and answers once it has ended, `cancelled`: the step in progress fails as interrupted, the rest are skipped, and the fault rules it made are removed. A run that had ended is answered as it is.
+         */
+        post: operations["cancelScenarioRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1037,6 +1141,243 @@ export interface components {
             blobs?: {
                 [key: string]: string;
             };
+        };
+        /** @description A scenario run as `GET /sandbox/v1/scenarios/runs` lists it: a ScenarioRun without its report. */
+        ScenarioRunSummary: {
+            /**
+             * @description `run-` and 16 hex digits.
+             * @example run-3f9c2a7b1d4e6f80
+             */
+            id: string;
+            /**
+             * @description `running` until it ends; then `passed` (every buyer run passed), `failed` (a step failed, or the scenario could not start: see the report's `error`), or `cancelled` (POST …/cancel, or the server closing).
+             * @enum {string}
+             */
+            status: "running" | "passed" | "failed" | "cancelled";
+            /** @description The scenario's `name`. */
+            scenario: string;
+            /**
+             * Format: int64
+             * @description The seller: the bot's account the buyers write to (the request's `account`, or the fixture's `world.seller`).
+             */
+            account: number | null;
+            /**
+             * Format: date-time
+             * @description Real time (not the sandbox clock, which a scenario may move).
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description Null while it runs.
+             */
+            ended_at: string | null;
+        };
+        /** @description A scenario started by `POST /sandbox/v1/scenarios/run`, kept in memory (the last 50, and every running one; a restart forgets them). */
+        ScenarioRun: {
+            /**
+             * @description `run-` and 16 hex digits.
+             * @example run-3f9c2a7b1d4e6f80
+             */
+            id: string;
+            /**
+             * @description `running` until it ends; then `passed` (every buyer run passed), `failed` (a step failed, or the scenario could not start: see the report's `error`), or `cancelled` (POST …/cancel, or the server closing).
+             * @enum {string}
+             */
+            status: "running" | "passed" | "failed" | "cancelled";
+            /** @description The scenario's `name`. */
+            scenario: string;
+            /**
+             * Format: int64
+             * @description The seller: the bot's account the buyers write to (the request's `account`, or the fixture's `world.seller`).
+             */
+            account: number | null;
+            /**
+             * Format: date-time
+             * @description Real time (not the sandbox clock, which a scenario may move).
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description Null while it runs.
+             */
+            ended_at: string | null;
+            /** @description The report so far: buyer runs appear as they start, steps as they end; its `outcome` and `duration_ms` are final once `status` is no longer `running` (while it runs, `outcome` says `skipped`). Null until the run has begun. */
+            report: components["schemas"]["ScenarioReport"] | null;
+        };
+        /**
+         * @description What a scenario run reports, the same document `beseda test --json` writes: each buyer run's steps with their outcome, a failure's expected and actual, the conversation so far, and reply times.
+         * @example {
+         *       "name": "A buyer asks about the sofa",
+         *       "file": "<request>",
+         *       "position": {
+         *         "line": 1,
+         *         "column": 1
+         *       },
+         *       "outcome": "failed",
+         *       "error": null,
+         *       "started_at": "2025-06-02T09:15:04.512Z",
+         *       "duration_ms": 231,
+         *       "seller_id": 1455522011,
+         *       "buyers": [
+         *         {
+         *           "buyer": "Анна",
+         *           "run": 0,
+         *           "buyer_id": 42424242,
+         *           "chat_id": "u2i-Tz6p2sGhWbyBq2xDcE1nZw",
+         *           "outcome": "failed",
+         *           "duration_ms": 214,
+         *           "steps": [
+         *             {
+         *               "index": 0,
+         *               "title": "say: Здравствуйте! Диван ещё продаётся?",
+         *               "kind": "say",
+         *               "position": {
+         *                 "line": 9,
+         *                 "column": 9
+         *               },
+         *               "outcome": "passed",
+         *               "duration_ms": 12,
+         *               "reply_ms": null,
+         *               "failure": null
+         *             },
+         *             {
+         *               "index": 1,
+         *               "title": "expect reply contains \"продаётся\"",
+         *               "kind": "expect",
+         *               "position": {
+         *                 "line": 10,
+         *                 "column": 9
+         *               },
+         *               "outcome": "failed",
+         *               "duration_ms": 184,
+         *               "reply_ms": null,
+         *               "failure": {
+         *                 "message": "the reply does not contain \"продаётся\"",
+         *                 "expected": "a reply containing \"продаётся\"",
+         *                 "actual": "Здравствуйте! Уточню у коллег."
+         *               }
+         *             }
+         *           ],
+         *           "conversation": [
+         *             {
+         *               "message_id": "5b1a8c0e4f2d4b7aa1c3d9e8f7a6b5c4",
+         *               "side": "buyer",
+         *               "author_id": 42424242,
+         *               "type": "text",
+         *               "text": "Здравствуйте! Диван ещё продаётся?",
+         *               "created": 1748855704
+         *             },
+         *             {
+         *               "message_id": "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a",
+         *               "side": "seller",
+         *               "author_id": 1455522011,
+         *               "type": "text",
+         *               "text": "Здравствуйте! Уточню у коллег.",
+         *               "created": 1748855704
+         *             }
+         *           ],
+         *           "variables": {}
+         *         }
+         *       ],
+         *       "reply_times": null
+         *     }
+         */
+        ScenarioReport: {
+            name: string;
+            /** @description The scenario's file as the runner was given it; `<request>` for one sent to the API. */
+            file: string;
+            position: components["schemas"]["ScenarioPosition"];
+            outcome: components["schemas"]["ScenarioOutcome"];
+            /** @description Set when the scenario could not start (its world, the bot's account, e.g. `account 1455522011 has no webhook subscription: nothing would reach its bot`): nothing ran. */
+            error: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /** @description Real time, ms. */
+            duration_ms: number;
+            /**
+             * Format: int64
+             * @description The bot's account, once known.
+             */
+            seller_id: number | null;
+            /** @description Each buyer run: every buyer's script, `repeat` times. */
+            buyers: components["schemas"]["ScenarioBuyerRun"][];
+            /** @description Over every met reply expectation of every buyer run; null when none. */
+            reply_times: components["schemas"]["ScenarioReplyTimes"] | null;
+        };
+        /** @enum {string} */
+        ScenarioOutcome: "passed" | "failed" | "skipped";
+        /** @description Where in the scenario's YAML: 1-based line and column. */
+        ScenarioPosition: {
+            line: number;
+            column: number;
+        };
+        ScenarioBuyerRun: {
+            /** @description The buyer's name (`Анна #3` when the script repeats). */
+            buyer: string;
+            /** @description 0-based run of the buyer's script (`repeat`). */
+            run: number;
+            /**
+             * Format: int64
+             * @description The buyer account the run created.
+             */
+            buyer_id: number | null;
+            chat_id: string | null;
+            outcome: components["schemas"]["ScenarioOutcome"];
+            duration_ms: number;
+            steps: components["schemas"]["ScenarioStep"][];
+            /** @description The chat as it stood when the run ended: all of it when it failed, else empty. */
+            conversation: components["schemas"]["ScenarioConversationLine"][];
+            /** @description Variables the run captured. */
+            variables: {
+                [key: string]: string;
+            };
+        };
+        ScenarioStep: {
+            index: number;
+            /** @description The step's `name:`, else a short rendering of it. */
+            title: string;
+            /** @description say, send, read, delete, wait, advance, expect, fault or clear_faults. */
+            kind: string;
+            position: components["schemas"]["ScenarioPosition"];
+            outcome: components["schemas"]["ScenarioOutcome"];
+            /** @description Real time the step took, ms. */
+            duration_ms: number;
+            /** @description For a met expectation of a reply: ms from the buyer's last action to the reply. */
+            reply_ms: number | null;
+            failure: components["schemas"]["ScenarioStepFailure"] | null;
+        };
+        ScenarioStepFailure: {
+            /** @description One line: what went wrong. */
+            message: string;
+            /** @description What the step expected, as a person reads it. */
+            expected: string | null;
+            /** @description What it got instead: the reply's text, `no reply within 5s`, the server's refusal. */
+            actual: string | null;
+        };
+        ScenarioConversationLine: {
+            message_id: string;
+            /**
+             * @description Whose side wrote it.
+             * @enum {string}
+             */
+            side: "buyer" | "seller";
+            /** Format: int64 */
+            author_id: number;
+            type: string;
+            /** @description The text, or a one-line rendering of other content (`[image 1280x960]`). */
+            text: string;
+            /**
+             * Format: int64
+             * @description Unix seconds of the sandbox clock.
+             */
+            created: number;
+        };
+        ScenarioReplyTimes: {
+            count: number;
+            p50_ms: number;
+            p95_ms: number;
+            p99_ms: number;
+            max_ms: number;
         };
     };
     responses: {
@@ -2019,6 +2360,51 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    listBlacklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's blacklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: {
+                            /**
+                             * Format: int64
+                             * @description The blacklisted user.
+                             */
+                            user_id: number;
+                            /** @description The `context.reason_id` it was blacklisted with (1 to 4), if any. */
+                            reason_id: number | null;
+                            /**
+                             * Format: int64
+                             * @description The `context.item_id` it was blacklisted with, if any.
+                             */
+                            item_id: number | null;
+                            /**
+                             * Format: int64
+                             * @description When it was first blacklisted: unix seconds of the sandbox clock.
+                             */
+                            created: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     listFaults: {
         parameters: {
             query?: never;
@@ -2251,6 +2637,262 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    runScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "scenario": "name: A buyer asks about the sofa\nworld:\n  items:\n    sofa: { title: Диван угловой, price: \"15 000 ₽\" }\nbuyers:\n  - name: Анна\n    item: sofa\n    steps:\n      - say: Здравствуйте! Диван ещё продаётся?\n      - expect:\n          reply: { contains: продаётся }\n          within: 5s\n",
+                 *       "account": 1455522011
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The scenario file's YAML text, at most 256 KB. */
+                    scenario: string;
+                    /**
+                     * Format: int64
+                     * @description The seller: the bot's account (its user_id). Required unless the scenario has `world.fixture` (then it must be left out or be `world.seller`).
+                     */
+                    account?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Started: the run, `running` */
+            202: {
+                headers: {
+                    /** @description The run's URL: `/sandbox/v1/scenarios/runs/{run_id}`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "run-3f9c2a7b1d4e6f80",
+                     *       "status": "running",
+                     *       "scenario": "A buyer asks about the sofa",
+                     *       "account": 1455522011,
+                     *       "started_at": "2025-06-02T09:15:04.511Z",
+                     *       "ended_at": null,
+                     *       "report": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScenarioRun"];
+                };
+            };
+            /** @description A malformed scenario (`fields` keyed `LINE:COLUMN path`), or `account` missing: nothing was created */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": 400,
+                     *         "message": "The scenario is not valid; nothing was run",
+                     *         "fields": {
+                     *           "9:9 buyers[0].steps[0]": "a step has exactly one action: say, send, read, delete, wait, advance, expect, fault or clear_faults",
+                     *           "11:19 buyers[0].steps[1].expect.reply.contains": "{{order}} is not a variable here"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description 5 runs are running already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["Error"];
+        };
+    };
+    listScenarioRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "runs": [
+                     *         {
+                     *           "id": "run-3f9c2a7b1d4e6f80",
+                     *           "status": "failed",
+                     *           "scenario": "A buyer asks about the sofa",
+                     *           "account": 1455522011,
+                     *           "started_at": "2025-06-02T09:15:04.511Z",
+                     *           "ended_at": "2025-06-02T09:15:04.745Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        runs: components["schemas"]["ScenarioRunSummary"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getScenarioRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run's id (`run-…`), as POST /sandbox/v1/scenarios/run answered it. */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "run-3f9c2a7b1d4e6f80",
+                     *       "status": "failed",
+                     *       "scenario": "A buyer asks about the sofa",
+                     *       "account": 1455522011,
+                     *       "started_at": "2025-06-02T09:15:04.511Z",
+                     *       "ended_at": "2025-06-02T09:15:04.745Z",
+                     *       "report": {
+                     *         "name": "A buyer asks about the sofa",
+                     *         "file": "<request>",
+                     *         "position": {
+                     *           "line": 1,
+                     *           "column": 1
+                     *         },
+                     *         "outcome": "failed",
+                     *         "error": null,
+                     *         "started_at": "2025-06-02T09:15:04.512Z",
+                     *         "duration_ms": 231,
+                     *         "seller_id": 1455522011,
+                     *         "buyers": [
+                     *           {
+                     *             "buyer": "Анна",
+                     *             "run": 0,
+                     *             "buyer_id": 42424242,
+                     *             "chat_id": "u2i-Tz6p2sGhWbyBq2xDcE1nZw",
+                     *             "outcome": "failed",
+                     *             "duration_ms": 214,
+                     *             "steps": [
+                     *               {
+                     *                 "index": 0,
+                     *                 "title": "say: Здравствуйте! Диван ещё продаётся?",
+                     *                 "kind": "say",
+                     *                 "position": {
+                     *                   "line": 9,
+                     *                   "column": 9
+                     *                 },
+                     *                 "outcome": "passed",
+                     *                 "duration_ms": 12,
+                     *                 "reply_ms": null,
+                     *                 "failure": null
+                     *               },
+                     *               {
+                     *                 "index": 1,
+                     *                 "title": "expect reply contains \"продаётся\"",
+                     *                 "kind": "expect",
+                     *                 "position": {
+                     *                   "line": 10,
+                     *                   "column": 9
+                     *                 },
+                     *                 "outcome": "failed",
+                     *                 "duration_ms": 184,
+                     *                 "reply_ms": null,
+                     *                 "failure": {
+                     *                   "message": "the reply does not contain \"продаётся\"",
+                     *                   "expected": "a reply containing \"продаётся\"",
+                     *                   "actual": "Здравствуйте! Уточню у коллег."
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "conversation": [
+                     *               {
+                     *                 "message_id": "5b1a8c0e4f2d4b7aa1c3d9e8f7a6b5c4",
+                     *                 "side": "buyer",
+                     *                 "author_id": 42424242,
+                     *                 "type": "text",
+                     *                 "text": "Здравствуйте! Диван ещё продаётся?",
+                     *                 "created": 1748855704
+                     *               },
+                     *               {
+                     *                 "message_id": "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a",
+                     *                 "side": "seller",
+                     *                 "author_id": 1455522011,
+                     *                 "type": "text",
+                     *                 "text": "Здравствуйте! Уточню у коллег.",
+                     *                 "created": 1748855704
+                     *               }
+                     *             ],
+                     *             "variables": {}
+                     *           }
+                     *         ],
+                     *         "reply_times": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScenarioRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelScenarioRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run's id (`run-…`), as POST /sandbox/v1/scenarios/run answered it. */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     watchEvents: {

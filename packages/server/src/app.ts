@@ -24,6 +24,7 @@ import { oauthRoutes } from "./http/routes/oauth/index.ts";
 import { publicRoutes } from "./http/routes/public/index.ts";
 import { sandboxRoutes } from "./http/routes/sandbox/index.ts";
 import { token } from "./http/routes/token/token.ts";
+import { ScenarioRuns } from "./scenarios/scenario-runs.ts";
 
 export interface AppDependencies {
   config: Config;
@@ -99,6 +100,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
     },
   });
+  // Scenarios started through the sandbox API run against this server over HTTP. Closing aborts
+  // them first, before protocol-errors refuses new requests: an aborted run still removes the
+  // fault rules it made, through this server.
+  const scenarioRuns = new ScenarioRuns();
+  app.addHook("preClose", () => scenarioRuns.close());
   await app.register(errorHandler, { authErrors: config.authErrors });
   await app.register(protocolErrors);
   await app.register(wireTolerance);
@@ -134,6 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ctx: deps.ctx,
     clock: deps.clock,
     adminToken: deps.adminToken,
+    scenarioRuns,
   });
   return app;
 }

@@ -1,10 +1,18 @@
 // The `beseda` command (started through cli.ts). `beseda serve [flags]` starts the server
 // (serve-command.ts); `beseda seed [flags]` fills an empty data dir with a generated world
 // (seed-command.ts); the sandbox verbs (`beseda accounts|chat|say|clock|fault|export|import|reset|
-// tail`) drive a running server (cli/sandbox-verbs.ts). Each loads only what it needs: a verb
-// that talks to a server over HTTP never loads the server.
+// tail`) drive a running server (cli/sandbox-verbs.ts); `beseda test` runs scenario files against
+// a bot (cli/test-command.ts). Each loads only what it needs: a verb that talks to a server over
+// HTTP never loads the server.
 import { runSandboxVerb, sandboxVerbsUsage } from "./cli/sandbox-verbs.ts";
 import { ConfigError } from "./config.ts";
+
+/** `beseda test` in the listing; its options are printed by `beseda test --help`. */
+const TEST_USAGE_LINE = [
+  "Scenarios, against a bot (a Beseda is started for the run without --url):",
+  '  beseda test [FILE or FOLDER ...] [--bot "CMD"] [--url URL] [--filter TEXT] [--bail]',
+  "              [--timeout 10s] [--junit FILE] [--json FILE|-]    (beseda test --help)",
+].join("\n");
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -16,6 +24,11 @@ async function main(): Promise<void> {
       if (error.code === "EPIPE") process.exit(0);
       throw error;
     });
+    if (command === "test") {
+      // Its own signal handling: Ctrl-C stops its bot and server and still writes the reports.
+      process.exitCode = await (await import("./cli/test-command.ts")).testCommand(rest);
+      return;
+    }
     const interrupt = new AbortController();
     process.once("SIGINT", () => interrupt.abort());
     const outcome = await runSandboxVerb(command, rest, {
@@ -33,7 +46,9 @@ async function main(): Promise<void> {
     import("./serve-command.ts"),
     import("./seed-command.ts"),
   ]);
-  process.stderr.write(`${serveUsage()}\n\n${seedUsage()}\n\n${sandboxVerbsUsage()}\n`);
+  process.stderr.write(
+    `${serveUsage()}\n\n${seedUsage()}\n\n${sandboxVerbsUsage()}\n\n${TEST_USAGE_LINE}\n`,
+  );
   process.exitCode = command === undefined || command === "--help" ? 0 : 2;
 }
 

@@ -37,6 +37,19 @@ test.each([
   expect(offending).toEqual([]);
 });
 
+test("the scenario engine is a client of the sandbox API: it imports nothing of the server", () => {
+  // It talks to a Beseda over HTTP only (as `beseda test` does to a remote one), so that the
+  // CLI and the server's own POST /sandbox/v1/scenarios/run run the very same code path.
+  const offending = files
+    .filter((f) => f.path.startsWith("scenarios/"))
+    .flatMap((f) =>
+      f.imports
+        .filter((i) => /\/(domain|store|http)\/|^fastify|^kysely|^better-sqlite3/.test(i))
+        .map((i) => `${f.path}: ${i}`),
+    );
+  expect(offending).toEqual([]);
+});
+
 test("route handlers reach the store only through the domain", () => {
   const offending = files
     .filter((f) => f.path.startsWith("http/routes/"))

@@ -2,7 +2,9 @@
 // the API; the body is validated (reason_id 1..4, known users, not oneself) and a refused
 // request changes nothing.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { type JsonSchema, resolveRefs, sandboxDocument } from "../src/http/openapi/contract.ts";
 import type { TestApi } from "./helpers/api.ts";
+import { assertMatches } from "./helpers/contract-validator.ts";
 import { storeSnapshot } from "./helpers/store-snapshot.ts";
 import type { TestServer } from "./helpers/test-server.ts";
 import { serverWithWorld, type World } from "./helpers/world.ts";
@@ -114,4 +116,47 @@ test("refuses bad bodies, naming the field, and changes nothing", async () => {
     expect(response.body.error?.fields, JSON.stringify(json)).toHaveProperty([field]);
   }
   expect(await storeSnapshot(server.ctx.store)).toBe(before);
+});
+
+test("the sandbox lists whom an account blacklisted, as its document says", async () => {
+  const seller = await api.createAccount("Продавец со списком");
+  const sellerToken = await api.token(seller);
+  const first = await api.createAccount("Первый");
+  const second = await api.createAccount("Второй");
+  const { item_id: itemId } = await api.createItem(seller.user_id, "Стол");
+  const listed = () =>
+    api.sandbox<{ users: { user_id: number; reason_id: number | null }[] }>(
+      "GET",
+      `/accounts/${seller.user_id}/blacklist`,
+    );
+  expect((await listed()).body).toEqual({ users: [] });
+
+  await blacklist(sellerToken, seller.user_id, {
+    users: [{ user_id: first.user_id, context: { item_id: itemId, reason_id: 2 } }],
+  });
+  await blacklist(sellerToken, seller.user_id, { users: [{ user_id: second.user_id }] });
+  const response = await listed();
+  expect(response.status).toBe(200);
+  const operation = resolveRefs(
+    sandboxDocument,
+    sandboxDocument.paths["/sandbox/v1/accounts/{user_id}/blacklist"] as JsonSchema,
+  ) as {
+    get: { responses: { "200": { content: { "application/json": { schema: JsonSchema } } } } };
+  };
+  assertMatches(
+    "listBlacklist 200",
+    operation.get.responses["200"].content["application/json"].schema,
+    response.body,
+  );
+  // Both in the same second of the clock: their order is then by id.
+  expect(response.body.users).toHaveLength(2);
+  expect(response.body.users).toEqual(
+    expect.arrayContaining([
+      { user_id: first.user_id, reason_id: 2, item_id: itemId, created: expect.any(Number) },
+      { user_id: second.user_id, reason_id: null, item_id: null, created: expect.any(Number) },
+    ]),
+  );
+
+  const unknown = await api.sandbox("GET", "/accounts/999999999/blacklist");
+  expect(unknown.status).toBe(404);
 });

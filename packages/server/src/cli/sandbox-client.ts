@@ -71,9 +71,14 @@ export class SandboxClient {
     yield { id: null, event: "open", data: {} };
     const decoder = new TextDecoder();
     let buffer = "";
+    // A reader rather than `for await` over the body: the DOM's ReadableStream type (which the
+    // console's and SDK's type checks see through the server's test helpers) is not iterable.
+    const reader = response.body.getReader();
     try {
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (;;) {
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(chunk, { stream: true });
         for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
           const fields = new Map<string, string>();
           for (const line of buffer.slice(0, end).split("\n")) {
@@ -97,15 +102,42 @@ export class SandboxClient {
 
   /** As call, with the body sent and the answer returned as text (export and import). */
   async callText(method: string, path: string, body?: string): Promise<string> {
+    return this.#send(
+      method,
+      path,
+      body,
+      body === undefined ? {} : { "content-type": "application/json" },
+    );
+  }
+
+  /**
+   * POSTs one file as multipart/form-data in `field` (an image in `uploadfile[]`, a voice in
+   * `file`); the answer's JSON, or a CliError.
+   */
+  async upload<T>(
+    path: string,
+    field: string,
+    file: { bytes: Uint8Array; name: string; type: string },
+  ): Promise<T> {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
+    // fetch sets the content type, with the boundary, from the form.
+    const text = await this.#send("POST", path, form, {});
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: string | FormData | undefined,
+    headers: Record<string, string>,
+  ): Promise<string> {
     const shown = `${method} /sandbox/v1${path}`;
     let response: Response;
     try {
       response = await fetch(`${this.#connection.url}/sandbox/v1${path}`, {
         method,
-        headers: {
-          authorization: `Bearer ${this.#connection.adminToken}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
+        headers: { authorization: `Bearer ${this.#connection.adminToken}`, ...headers },
         body,
       });
     } catch (error) {

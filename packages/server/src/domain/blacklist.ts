@@ -1,9 +1,11 @@
 // postBlacklistV2: the account blacklists users, who from then on cannot write to it (their
-// messages are refused, in the sandbox and through the API alike).
+// messages are refused, in the sandbox and through the API alike). The sandbox reads the list
+// back (production has no such read), so that a test can check its bot blacklisted someone.
 import { validationError } from "../errors/beseda-error.ts";
 import { findAccounts } from "../store/repositories/accounts.ts";
-import { upsertBlacklist } from "../store/repositories/blacklist.ts";
+import { blacklistOfAccount, upsertBlacklist } from "../store/repositories/blacklist.ts";
 import { findItems } from "../store/repositories/items.ts";
+import { requireAccount } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 
 export interface BlacklistRequest {
@@ -47,4 +49,30 @@ export async function addToBlacklist(
     );
   });
   return {};
+}
+
+export interface BlacklistedUser {
+  user_id: number;
+  reason_id: number | null;
+  item_id: number | null;
+  /** Unix seconds of the sandbox clock: when it was first blacklisted. */
+  created: number;
+}
+
+/** GET /sandbox/v1/accounts/{user_id}/blacklist: whom the account blacklisted, oldest first. */
+export async function listBlacklist(
+  ctx: DomainContext,
+  userId: number,
+): Promise<{ users: BlacklistedUser[] }> {
+  const db = ctx.store.db;
+  await requireAccount(db, userId);
+  const entries = await blacklistOfAccount(db, userId);
+  return {
+    users: entries.map((entry) => ({
+      user_id: entry.blockedUserId,
+      reason_id: entry.reasonId,
+      item_id: entry.itemId,
+      created: entry.created,
+    })),
+  };
 }

@@ -106,6 +106,15 @@ export const ERRORS = {
   bad_gateway: api(502, "Bad gateway"),
   service_unavailable: api(503, "Service temporarily unavailable. Please, contact support"),
   fault_not_found: api(404, "Fault rule not found"),
+
+  // Scenarios run through the sandbox API (POST /sandbox/v1/scenarios/run): the fields of
+  // scenario_invalid name every problem as "LINE:COLUMN path".
+  scenario_invalid: api(400, "The scenario is not valid; nothing was run"),
+  scenario_run_not_found: api(404, "Scenario run not found"),
+  scenario_runs_busy: api(
+    409,
+    "Too many scenario runs are running: wait for one to end, or cancel one (POST /sandbox/v1/scenarios/runs/{run_id}/cancel)",
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -70,6 +70,18 @@ const blockedInChat = precompiled(["chatId", "authorId"], (db, v) =>
     .limit(sql.lit(1)),
 );
 
+/** Whom one account has blacklisted, oldest first. */
+export async function blacklistOfAccount(db: Db, userId: number): Promise<BlacklistEntry[]> {
+  const rows = await db
+    .selectFrom("blacklist")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .orderBy("created")
+    .orderBy("blocked_user_id")
+    .execute();
+  return rows.map(toEntry);
+}
+
 /** Every entry, by account and blocked account: the sandbox's export. */
 export async function allBlacklistEntries(db: Db): Promise<BlacklistEntry[]> {
   const rows = await db

@@ -2,8 +2,10 @@
 import type { FastifyInstance } from "fastify";
 import type { SandboxClock } from "../../../clock.ts";
 import type { DomainContext } from "../../../domain/context.ts";
+import type { ScenarioRuns } from "../../../scenarios/scenario-runs.ts";
 import { adminAuth } from "../../plugins/admin-auth.ts";
 import { multipartUploads } from "../../plugins/multipart-uploads.ts";
+import { cancelScenarioRun } from "./cancel-scenario-run.ts";
 import { clearFaults } from "./clear-faults.ts";
 import { clock } from "./clock.ts";
 import { createAccount } from "./create-account.ts";
@@ -17,18 +19,22 @@ import { events } from "./events.ts";
 import { expireTokens } from "./expire-tokens.ts";
 import { exportWorld } from "./export-world.ts";
 import { getChat } from "./get-chat.ts";
+import { getScenarioRun } from "./get-scenario-run.ts";
 import { importWorld } from "./import-world.ts";
 import { listAccounts } from "./list-accounts.ts";
+import { listBlacklist } from "./list-blacklist.ts";
 import { listChatMessages } from "./list-chat-messages.ts";
 import { listChats } from "./list-chats.ts";
 import { listFaults } from "./list-faults.ts";
 import { listMessages } from "./list-messages.ts";
+import { listScenarioRuns } from "./list-scenario-runs.ts";
 import { pauseWebhooks } from "./pause-webhooks.ts";
 import { postMessage } from "./post-message.ts";
 import { readChat } from "./read-chat.ts";
 import { resetWorld } from "./reset-world.ts";
 import { resumeWebhooks } from "./resume-webhooks.ts";
 import { revokeToken } from "./revoke-token.ts";
+import { runScenario } from "./run-scenario.ts";
 import { setRedirectUris } from "./set-redirect-uris.ts";
 import { uploadImage } from "./upload-image.ts";
 import { uploadVoice } from "./upload-voice.ts";
@@ -37,7 +43,13 @@ import { webhookDeliveries } from "./webhook-deliveries.ts";
 
 export async function sandboxRoutes(
   app: FastifyInstance,
-  options: { ctx: DomainContext; clock: SandboxClock; adminToken: string },
+  options: {
+    ctx: DomainContext;
+    clock: SandboxClock;
+    adminToken: string;
+    /** Made (and closed) by app.ts: see there. */
+    scenarioRuns: ScenarioRuns;
+  },
 ) {
   await app.register(adminAuth, {
     ctx: options.ctx,
@@ -66,11 +78,16 @@ export async function sandboxRoutes(
   webhookDeliveries(app, options.ctx);
   pauseWebhooks(app, options.ctx);
   resumeWebhooks(app, options.ctx);
+  listBlacklist(app, options.ctx);
   createFault(app, options.ctx);
   listFaults(app, options.ctx);
   deleteFault(app, options.ctx);
   clearFaults(app, options.ctx);
   expireTokens(app, options.ctx);
   revokeToken(app, options.ctx);
+  runScenario(app, options.ctx, options.scenarioRuns, options.adminToken);
+  listScenarioRuns(app, options.scenarioRuns);
+  getScenarioRun(app, options.scenarioRuns);
+  cancelScenarioRun(app, options.scenarioRuns);
   await app.register(multipartUploads, { routes: [uploadImage, uploadVoice], ctx: options.ctx });
 }

@@ -1,0 +1,297 @@
+// The console's scenarios page in real Chromium against a real Beseda and a real bot: a scenario
+// typed into the editor runs and is watched live until it passes, with each step's mark and reply
+// time and a link to the buyer's chat; a wrong answer shows the expected and actual text and the
+// conversation; a malformed scenario lists its problem by line, and a click puts the caret there.
+// The bot is a few lines of node:http: subscribed for the seller with postWebhookV3, it answers
+// every text someone else writes with "Эхо: <text>" through the messenger API.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { TestApi } from "../../server/test/helpers/api.ts";
+import { type ConsoleHarness, PHONE, scrollsSideways, startConsole } from "./helpers/console.ts";
+import { snap, until } from "./helpers/operations.ts";
+
+interface EchoBot {
+  /** What went wrong answering (a refused postSendMessage): the tests expect none. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+interface WebhookMessage {
+  payload?: {
+    type?: string;
+    value?: {
+      chat_id: string;
+      user_id: number;
+      author_id: number;
+      type: string;
+      content: { text?: string };
+    };
+  };
+}
+
+/** The integrator's bot: "Эхо: <text>" back to every text message someone else writes. */
+async function startEchoBot(api: TestApi, token: string): Promise<EchoBot> {
+  const problems: string[] = [];
+  const answer = async (body: string) => {
+    let hook: WebhookMessage;
+    try {
+      hook = JSON.parse(body) as WebhookMessage;
+    } catch {
+      return;
+    }
+    const message = hook.payload?.type === "message" ? hook.payload.value : undefined;
+    if (message?.type !== "text" || message.author_id === message.user_id) return;
+    const sent = await api.call("postSendMessage", {
+      token,
+      params: { user_id: message.user_id, chat_id: message.chat_id },
+      json: { message: { text: `Эхо: ${message.content.text}` }, type: "text" },
+    });
+    if (sent.status !== 200) problems.push(`postSendMessage ${sent.status}: ${sent.text}`);
+  };
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      answer(Buffer.concat(chunks).toString("utf8")).catch((error: unknown) =>
+        problems.push(String(error)),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/avito/webhook`;
+  const subscribed = await api.call("postWebhookV3", { token, params: {}, json: { url } });
+  if (subscribed.status !== 200) throw new Error(`postWebhookV3: ${subscribed.text}`);
+  return { problems, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+let h: ConsoleHarness;
+let bot: EchoBot;
+let page: Page;
+
+beforeAll(async () => {
+  h = await startConsole();
+  bot = await startEchoBot(h.api, h.w.sellerToken);
+}, 60_000);
+
+afterAll(async () => {
+  await bot?.close();
+  await h?.close();
+});
+
+const editor = () => page.getByLabel("Scenario (YAML)");
+const runView = () => page.locator(".scenario-run");
+const status = () => page.getByRole("status", { name: "Run status" });
+
+async function openScenarios(): Promise<void> {
+  page ??= await h.signedInPage();
+  await page.goto(`${h.server.url}/console/scenarios`);
+  await until(() => editor().count()).toBe(1);
+  // The bot's account is chosen once the accounts are in.
+  await until(() => page.getByLabel("Bot's account").inputValue()).toBe(String(h.w.seller.user_id));
+}
+
+/** Replaces the editor's text and runs it; resolves once the run's page is open. */
+async function run(yaml: string): Promise<void> {
+  await editor().fill(yaml);
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+}
+
+/** The runs the API keeps, as it has them. */
+async function apiRuns(): Promise<{ id: string; status: string }[]> {
+  return (await h.api.sandbox<{ runs: { id: string; status: string }[] }>("GET", "/scenarios/runs"))
+    .body.runs;
+}
+
+describe("the scenarios page", () => {
+  test("a typed scenario runs and is watched live until it passes, with its steps and a link to the chat", async () => {
+    page ??= await h.signedInPage();
+    await page.goto(`${h.server.url}/console/accounts`);
+    await page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("link", { name: "Scenarios" })
+      .click();
+    await until(() => editor().count()).toBe(1);
+    // The editor starts with an example; the seller, whose bot is subscribed, is chosen and marked.
+    expect(await editor().inputValue()).toContain("name: A buyer asks about the sofa");
+    await until(() => page.getByLabel("Bot's account").inputValue()).toBe(
+      String(h.w.seller.user_id),
+    );
+    const chosen = page.getByLabel("Bot's account").locator("option:checked");
+    expect(await chosen.textContent()).toContain("subscribed");
+
+    // Tab indents with two spaces, as YAML wants.
+    await editor().fill("buyers:");
+    await editor().press("End");
+    await editor().press("Enter");
+    await editor().press("Tab");
+    await page.keyboard.type("- name: X");
+    expect(await editor().inputValue()).toBe("buyers:\n  - name: X");
+
+    await run(
+      [
+        "name: Эхо отвечает",
+        "buyers:",
+        "  - name: Анна",
+        "    steps:",
+        "      - say: Привет",
+        "      - expect:",
+        '          reply: { text: "Эхо: Привет" }',
+        "          within: 10s",
+        "      - wait: 2s",
+        "      - say: Диван ещё продаётся?",
+        "      - expect:",
+        '          reply: { contains: "продаётся" }',
+        "",
+      ].join("\n"),
+    );
+    await until(async () => page.url()).toMatch(/\/console\/scenarios\/[^/]+$/);
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) ?? "");
+    // Live: running first (the `wait` makes sure it is seen), then passed, without a reload.
+    await until(() => status().textContent()).toBe("running");
+    const going = page.getByRole("listitem", { name: "Анна: running" });
+    await until(() => going.getByText("Next step…").count()).toBe(1);
+    await until(() => status().textContent(), 20_000).toBe("passed");
+
+    const buyer = page.getByRole("listitem", { name: "Анна: passed" });
+    const steps = buyer.getByRole("list", { name: "Steps of Анна" }).getByRole("listitem");
+    expect(await steps.count()).toBe(5);
+    for (const step of await steps.all()) expect(await step.textContent()).toContain("passed");
+    expect(await steps.nth(1).textContent()).toMatch(/reply \d+ (ms|s)/);
+    expect(await runView().textContent()).toContain("Эхо отвечает");
+
+    // The recent runs list has it, the current one.
+    const recent = page.getByRole("list", { name: "Recent runs" }).getByRole("link");
+    await until(() => recent.first().getAttribute("aria-current")).toBe("page");
+    expect(await recent.first().textContent()).toContain("Эхо отвечает");
+    expect((await apiRuns()).find((r) => r.id === runId)?.status).toBe("passed");
+    await snap(page, "scenarios-passed");
+
+    // The buyer's chat, in the seller's inbox: both sides of it.
+    await buyer.getByRole("link", { name: "Open the chat of Анна" }).click();
+    await until(async () => page.url()).toMatch(new RegExp(`/inbox/${h.w.seller.user_id}/`));
+    const messages = page.getByRole("list", { name: "Messages", exact: true });
+    await until(() => messages.getByText("Эхо: Диван ещё продаётся?").count()).toBe(1);
+    expect(bot.problems).toEqual([]);
+
+    // Back at the run, opened from the list.
+    await page.goto(`${h.server.url}/console/scenarios`);
+    await page.getByRole("list", { name: "Recent runs" }).getByRole("link").first().click();
+    await until(() => status().textContent()).toBe("passed");
+  });
+
+  test("a wrong answer fails the step with the expected and actual text, and the conversation", async () => {
+    await openScenarios();
+    await run(
+      [
+        "name: Бот здоровается",
+        "buyers:",
+        "  - name: Борис",
+        "    steps:",
+        "      - say: Добрый вечер",
+        "      - expect:",
+        '          reply: { text: "Здравствуйте, Борис!" }',
+        "          within: 10s",
+        "      - say: Вы тут?",
+        "",
+      ].join("\n"),
+    );
+    await until(() => status().textContent(), 20_000).toBe("failed");
+    const buyer = page.getByRole("listitem", { name: "Борис: failed" });
+    const steps = buyer.getByRole("list", { name: "Steps of Борис" }).getByRole("listitem");
+    expect(await steps.nth(0).textContent()).toContain("passed");
+    expect(await steps.nth(1).textContent()).toContain("failed");
+    expect(await steps.nth(2).textContent()).toContain("skipped");
+    expect(await buyer.locator("pre.expected").textContent()).toContain("Здравствуйте, Борис!");
+    expect(await buyer.locator("pre.actual").textContent()).toContain("Эхо: Добрый вечер");
+    const conversation = buyer.getByRole("region", { name: "Conversation of Борис" });
+    expect(await conversation.textContent()).toContain("Добрый вечер");
+    expect(await conversation.textContent()).toContain("Эхо: Добрый вечер");
+    await snap(page, "scenarios-failed");
+  });
+
+  test("a malformed scenario lists its problem by line, a click selects that line, and nothing runs", async () => {
+    await openScenarios();
+    const before = (await apiRuns()).length;
+    const url = page.url();
+    await run(
+      [
+        "name: Опечатка",
+        "buyers:",
+        "  - name: Вера",
+        "    steps:",
+        "      - say: Здравствуйте",
+        "      - shout: Есть кто?",
+        "",
+      ].join("\n"),
+    );
+    const problems = page.getByRole("list", { name: "Problems" }).getByRole("listitem");
+    await until(() => problems.count()).toBeGreaterThan(0);
+    const first = problems.first();
+    expect(await first.textContent()).toMatch(/^line 6, column \d+: /);
+    await first.getByRole("button", { name: /^line 6, column \d+$/ }).click();
+    const caretLine = await editor().evaluate((element) => {
+      const area = element as HTMLTextAreaElement;
+      return {
+        line: area.value.slice(0, area.selectionStart).split("\n").length,
+        focused: document.activeElement === area,
+      };
+    });
+    expect(caretLine).toEqual({ line: 6, focused: true });
+    expect(page.url()).toBe(url);
+    expect((await apiRuns()).length).toBe(before);
+    await snap(page, "scenarios-problem");
+  });
+
+  test("a running scenario is cancelled from its page", async () => {
+    await openScenarios();
+    await run(
+      [
+        "name: Долгое ожидание",
+        "buyers:",
+        "  - name: Глеб",
+        "    steps:",
+        "      - wait: 1m",
+        "",
+      ].join("\n"),
+    );
+    await until(() => status().textContent()).toBe("running");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await until(() => status().textContent()).toBe("cancelled");
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+  });
+
+  test("a load test shows each buyer run and the reply times, and fits a phone", async () => {
+    const phone = await h.signedInPage(PHONE);
+    await phone.goto(`${h.server.url}/console/scenarios`);
+    const box = phone.getByLabel("Scenario (YAML)");
+    await until(() => phone.getByLabel("Bot's account").inputValue()).toBe(
+      String(h.w.seller.user_id),
+    );
+    await box.fill(
+      [
+        "name: Нагрузка",
+        "repeat: 3",
+        "concurrency: 3",
+        "buyers:",
+        "  - name: Покупатель",
+        "    steps:",
+        "      - say: Сколько стоит?",
+        "      - expect:",
+        '          reply: { contains: "Сколько стоит?" }',
+        "",
+      ].join("\n"),
+    );
+    await phone.getByRole("button", { name: "Run", exact: true }).click();
+    const state = phone.getByRole("status", { name: "Run status" });
+    await until(() => state.textContent(), 20_000).toBe("passed");
+    const runs = phone.getByRole("list", { name: "Buyer runs" }).locator(":scope > li");
+    expect(await runs.count()).toBe(3);
+    const times = phone.getByRole("region", { name: /^Reply times, 3 replies$/ });
+    expect(await times.textContent()).toMatch(/p50.*p95.*p99.*max/);
+    expect(await scrollsSideways(phone)).toBe(false);
+    await snap(phone, "scenarios-load-phone");
+  });
+});

@@ -1,0 +1,23 @@
+// Reply-time statistics of a scenario run: percentiles by the nearest-rank method (the value at
+// rank ⌈p·n⌉ of the sorted samples), so that each is a time some reply actually took.
+import type { ReplyTimes } from "./report.ts";
+
+/** The p-th percentile (0 < p ≤ 100) of samples sorted ascending; NaN when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] as number;
+}
+
+/** The report's summary of reply times (ms), or null when no reply was timed. */
+export function replyTimes(samples: readonly number[]): ReplyTimes | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50_ms: percentile(sorted, 50),
+    p95_ms: percentile(sorted, 95),
+    p99_ms: percentile(sorted, 99),
+    max_ms: sorted[sorted.length - 1] as number,
+  };
+}

@@ -1,0 +1,152 @@
+// Runs one scenario against a Beseda's sandbox API: its world made, then `repeat` × buyers runs,
+// at most `concurrency` at once, each a new buyer talking to the bot; every fault rule it made
+// removed at the end, whatever happened. A scenario's failure is in its report, never thrown.
+import { abortable, Interrupted } from "./abortable.ts";
+import { type BuyerRunPlan, pendingBuyerRun, runBuyer, skippedSteps } from "./buyer-run.ts";
+import type { RunningScenario } from "./buyer-state.ts";
+import { ChatWatch } from "./chat-watch.ts";
+import type { Scenario } from "./model.ts";
+import { replyTimes } from "./percentiles.ts";
+import type { ScenarioObserver, ScenarioReport } from "./report.ts";
+import type { ScenarioRunOptions } from "./run-options.ts";
+import { ScenarioFaults } from "./scenario-faults.ts";
+import { prepareWorld } from "./world-setup.ts";
+
+/** How long the removal of the run's fault rules may take at its end. */
+const CLEANUP_TIMEOUT_MS = 10_000;
+
+/** Every run of the scenario, in order: each repetition runs every buyer's script. */
+export function buyerRunPlans(scenario: Scenario): BuyerRunPlan[] {
+  const plans: BuyerRunPlan[] = [];
+  for (let run = 0; run < scenario.repeat; run++) {
+    for (const script of scenario.buyers) {
+      const name = scenario.repeat > 1 ? `${script.name} #${run + 1}` : script.name;
+      plans.push({ script, run, name });
+    }
+  }
+  return plans;
+}
+
+function tell(observer: ScenarioObserver | undefined, hear: (o: ScenarioObserver) => void): void {
+  if (!observer) return;
+  try {
+    hear(observer);
+  } catch {
+    // A listener's fault is not the scenario's.
+  }
+}
+
+/** Runs `work` on each plan, at most `limit` at once, in order; none starts once `signal` aborts. */
+async function inPool(
+  plans: readonly BuyerRunPlan[],
+  limit: number,
+  signal: AbortSignal,
+  work: (plan: BuyerRunPlan) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < plans.length && !signal.aborted) {
+      const plan = plans[next++] as BuyerRunPlan;
+      await work(plan);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, plans.length)) }, worker));
+}
+
+/** Removes the run's fault rules, within a bound: a server that stopped answering ends it. */
+async function removeFaults(faults: ScenarioFaults): Promise<string[]> {
+  try {
+    return await abortable(faults.clear(), AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+  } catch {
+    return [`the fault rules were not removed within ${CLEANUP_TIMEOUT_MS / 1000}s`];
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Interrupted) return "interrupted";
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  options: ScenarioRunOptions,
+): Promise<ScenarioReport> {
+  const { sandbox, signal, observer } = options;
+  const started = performance.now();
+  const report: ScenarioReport = {
+    name: scenario.name,
+    file: scenario.file,
+    position: scenario.position,
+    outcome: "skipped",
+    error: null,
+    started_at: new Date(performance.timeOrigin + started).toISOString(),
+    duration_ms: 0,
+    seller_id: null,
+    buyers: [],
+    reply_times: null,
+  };
+  tell(observer, (o) => o.scenarioStarted?.(report));
+  const plans = buyerRunPlans(scenario);
+  const begun = new Set<BuyerRunPlan>();
+  const times: number[] = [];
+  let watch: ChatWatch | null = null;
+  let faults: ScenarioFaults | null = null;
+  const problems: string[] = [];
+  try {
+    if (signal.aborted) throw new Interrupted();
+    const world = await prepareWorld(scenario, options, sandbox);
+    report.seller_id = world.seller;
+    faults = new ScenarioFaults(sandbox, world.seller);
+    watch = await ChatWatch.open(sandbox, signal);
+    const running: RunningScenario = {
+      scenario,
+      sandbox,
+      seller: world.seller,
+      items: world.items,
+      watch,
+      faults,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      readFile: (path) => options.readFile(path),
+      signal,
+    };
+    await inPool(plans, scenario.concurrency, signal, async (plan) => {
+      const buyerReport = pendingBuyerRun(plan);
+      begun.add(plan);
+      report.buyers.push(buyerReport);
+      await runBuyer(running, plan, buyerReport, times, observer);
+    });
+  } catch (error) {
+    problems.push(errorMessage(error));
+  } finally {
+    // Also after an abort: no rule of this scenario outlives it.
+    if (faults) problems.push(...(await removeFaults(faults)));
+    await watch?.close();
+  }
+  for (const plan of plans) {
+    if (begun.has(plan)) continue;
+    const never = pendingBuyerRun(plan);
+    never.steps = skippedSteps(plan.script, 0);
+    report.buyers.push(never);
+  }
+  const outcomes = report.buyers.map((b) => b.outcome);
+  // Aborted between steps of no run (before the runs, between them): say so, not "skipped".
+  if (
+    signal.aborted &&
+    problems.length === 0 &&
+    !outcomes.includes("failed") &&
+    !outcomes.every((o) => o === "passed")
+  ) {
+    problems.push("interrupted");
+  }
+  report.error = problems.length > 0 ? problems.join("; ") : null;
+  report.outcome =
+    report.error !== null || outcomes.includes("failed")
+      ? "failed"
+      : outcomes.every((o) => o === "passed")
+        ? "passed"
+        : "skipped";
+  report.reply_times = replyTimes(times);
+  report.duration_ms = Math.round(performance.now() - started);
+  tell(observer, (o) => o.scenarioEnded?.(report));
+  return report;
+}

@@ -36,3 +36,8 @@ export class SandboxClock implements Clock {
     return Math.floor(this.nowMs() / 1000);
   }
 }
+
+/** Milliseconds since the epoch, real time: for tools outside the server (`beseda test`). */
+export function realNowMs(): number {
+  return Date.now();
+}

@@ -2,14 +2,31 @@
 // typed into the editor runs and is watched live until it passes, with each step's mark and reply
 // time and a link to the buyer's chat; a wrong answer shows the expected and actual text and the
 // conversation; a malformed scenario lists its problem by line, and a click puts the caret there.
-// The bot is a few lines of node:http: subscribed for the seller with postWebhookV3, it answers
-// every text someone else writes with "Эхо: <text>" through the messenger API.
+// A load test draws the first 20 buyer runs of an outcome and counts the rest. The page keeps up
+// when things go wrong: a run read while the network is down says so and recovers; a run the
+// server forgot (it restarted) says it is gone, without Cancel; a hidden tab reads nothing; runs
+// started elsewhere show up in the list. The bot is a few lines of node:http: subscribed for the
+// seller with postWebhookV3, it answers every text someone else writes with "Эхо: <text>" through
+// the messenger API. The network's failures are real: a TCP proxy between the browser and Beseda
+// that the test cuts and restores.
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { TestApi } from "../../server/test/helpers/api.ts";
-import { type ConsoleHarness, PHONE, scrollsSideways, startConsole } from "./helpers/console.ts";
+import { TestApi } from "../../server/test/helpers/api.ts";
+import {
+  startTestServer,
+  type TestServer,
+  tempDataDir,
+} from "../../server/test/helpers/test-server.ts";
+import {
+  type ConsoleHarness,
+  PHONE,
+  scrollsSideways,
+  signIn,
+  startConsole,
+} from "./helpers/console.ts";
 import { snap, until } from "./helpers/operations.ts";
 
 interface EchoBot {
@@ -65,6 +82,45 @@ async function startEchoBot(api: TestApi, token: string): Promise<EchoBot> {
   const subscribed = await api.call("postWebhookV3", { token, params: {}, json: { url } });
   if (subscribed.status !== 200) throw new Error(`postWebhookV3: ${subscribed.text}`);
   return { problems, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A TCP proxy to a server, whose link the test can cut (every connection dropped, new ones refused). */
+interface CuttableLink {
+  url: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+async function cuttableLink(target: string): Promise<CuttableLink> {
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<Socket>();
+  let listener = createTcpServer();
+  const listen = (port: number) =>
+    new Promise<number>((resolve) => {
+      listener = createTcpServer((client) => {
+        const upstream = connect(Number(targetPort), hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on("close", () => sockets.delete(socket));
+          socket.on("error", () => {});
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      listener.listen(port, "127.0.0.1", () => resolve((listener.address() as AddressInfo).port));
+    });
+  const port = await listen(0);
+  const cut = async () => {
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut,
+    restore: async () => {
+      await listen(port);
+    },
+  };
 }
 
 let h: ConsoleHarness;
@@ -293,5 +349,166 @@ describe("the scenarios page", () => {
     expect(await times.textContent()).toMatch(/p50.*p95.*p99.*max/);
     expect(await scrollsSideways(phone)).toBe(false);
     await snap(phone, "scenarios-load-phone");
+  });
+
+  test("a load test draws the first 20 passed buyer runs and counts the others", async () => {
+    await openScenarios();
+    await run(
+      [
+        "name: Много покупателей",
+        "repeat: 23",
+        "concurrency: 8",
+        "buyers:",
+        "  - name: Покупатель",
+        "    steps:",
+        "      - say: Есть в наличии?",
+        "",
+      ].join("\n"),
+    );
+    await until(() => status().textContent(), 30_000).toBe("passed");
+    const runs = page.getByRole("list", { name: "Buyer runs" }).locator(":scope > li");
+    expect(await runs.count()).toBe(20);
+    expect(await runView().textContent()).toContain("23 buyer runs");
+    expect(await runView().textContent()).toContain("and 3 more passed");
+  });
+
+  test("runs started elsewhere show up in the list without a reload", async () => {
+    await openScenarios();
+    const started = await h.api.sandbox<{ id: string }>("POST", "/scenarios/run", {
+      scenario: "name: Из API\nbuyers:\n  - name: Ира\n    steps:\n      - say: Привет\n",
+      account: h.w.seller.user_id,
+    });
+    expect(started.status, started.text).toBe(202);
+    const listed = page
+      .getByRole("list", { name: "Recent runs" })
+      .locator(`a[href$="/scenarios/${started.body.id}"]`);
+    await until(() => listed.count()).toBe(1);
+  });
+
+  test("a hidden tab reads nothing, and reads at once when shown again", async () => {
+    await openScenarios();
+    await run(
+      [
+        "name: Пока вкладка скрыта",
+        "buyers:",
+        "  - name: Юля",
+        "    steps:",
+        "      - wait: 1m",
+        "",
+      ].join("\n"),
+    );
+    await until(() => status().textContent()).toBe("running");
+    const reads: string[] = [];
+    const count = (request: { url(): string }) => {
+      if (request.url().includes("/sandbox/v1/scenarios/runs")) reads.push(request.url());
+    };
+    page.on("request", count);
+    try {
+      await page.evaluate(() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, value: "hidden" });
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      // A read already under way may finish; none starts after it.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const before = reads.length;
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      expect(reads.length).toBe(before);
+      await page.evaluate(() => {
+        Reflect.deleteProperty(document, "visibilityState");
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      await until(async () => reads.length).toBeGreaterThan(before);
+    } finally {
+      page.off("request", count);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await until(() => status().textContent()).toBe("cancelled");
+    }
+  });
+
+  test("a read that fails says so and is tried again until the network is back", async () => {
+    const link = await cuttableLink(h.server.url);
+    // Signed in to the same server: cookies go by host, not port, so the session holds through it.
+    const linked = await h.signedInPage();
+    await linked.goto(`${link.url}/console/scenarios`);
+    await until(() => linked.getByLabel("Bot's account").inputValue()).toBe(
+      String(h.w.seller.user_id),
+    );
+    await linked
+      .getByLabel("Scenario (YAML)")
+      .fill(
+        [
+          "name: Переживёт обрыв",
+          "buyers:",
+          "  - name: Дина",
+          "    steps:",
+          "      - say: Привет",
+          "      - wait: 4s",
+          "      - say: Пока",
+          "",
+        ].join("\n"),
+      );
+    await linked.getByRole("button", { name: "Run", exact: true }).click();
+    const state = linked.getByRole("status", { name: "Run status" });
+    await until(() => state.textContent()).toBe("running");
+    await link.cut();
+    const failing = linked.getByRole("alert").filter({ hasText: "Could not read the run" });
+    await until(() => failing.count()).toBe(1);
+    expect(await failing.textContent()).toMatch(/trying again in \d+ s/);
+    await link.restore();
+    await until(() => state.textContent(), 20_000).toBe("passed");
+    expect(await failing.count()).toBe(0);
+    await linked.close();
+  });
+
+  test("a run the server forgot (it restarted) is shown gone, without Cancel", async () => {
+    const dataDir = tempDataDir();
+    const first = await startTestServer({ dataDir });
+    const port = Number(new URL(first.url).port);
+    const ownApi = new TestApi(first.url, first.adminToken);
+    const ownSeller = await ownApi.createAccount("Продавец после рестарта");
+    const ownBot = await startEchoBot(ownApi, await ownApi.token(ownSeller));
+    let firstClosed = false;
+    let second: TestServer | null = null;
+    const own = await h.signedInPage();
+    try {
+      await signIn(own, first.url, first.adminToken);
+      await own.goto(`${first.url}/console/scenarios`);
+      await until(() => own.getByLabel("Bot's account").inputValue()).toBe(
+        String(ownSeller.user_id),
+      );
+      await own
+        .getByLabel("Scenario (YAML)")
+        .fill(
+          ["name: Забытый", "buyers:", "  - name: Лев", "    steps:", "      - wait: 1m", ""].join(
+            "\n",
+          ),
+        );
+      await own.getByRole("button", { name: "Run", exact: true }).click();
+      const state = own.getByRole("status", { name: "Run status" });
+      await until(() => state.textContent()).toBe("running");
+
+      await first.close();
+      firstClosed = true;
+      await until(() =>
+        own.getByRole("alert").filter({ hasText: "Could not read the run" }).count(),
+      ).toBe(1);
+      second = await startTestServer({ dataDir, port });
+      await until(() => state.textContent(), 20_000).toBe("gone");
+      const gone = own.getByRole("alert").filter({ hasText: "This run is gone" });
+      expect(await gone.textContent()).toContain("the server restarted?");
+      expect(await own.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+      // What was last read of it stays: the buyer run then under way.
+      expect(await own.getByRole("listitem", { name: "Лев: running" }).count()).toBe(1);
+      expect(
+        await own.getByRole("alert").filter({ hasText: "Could not read the run" }).count(),
+      ).toBe(0);
+      await snap(own, "scenarios-gone");
+    } finally {
+      await own.close();
+      await ownBot.close();
+      if (second) await second.stop();
+      else if (!firstClosed) await first.stop();
+      else rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

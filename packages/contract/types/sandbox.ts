@@ -579,7 +579,7 @@ export interface paths {
         };
         /**
          * A scenario run and its report
-         * @description The run with its report so far: poll it while `status` is `running` (buyer runs appear as they start, steps as they end).
+         * @description The run with its report so far: poll it while `status` is `running` (buyer runs appear as they start, steps as they end). A load test's report is bounded: the first 20 buyer runs to end with each outcome (passed, failed, skipped) keep their `steps` and `conversation`; the others come with both empty (their outcome, ids, duration and variables are kept, and `reply_times` covers them all). `beseda test --json` keeps everything.
          */
         get: operations["getScenarioRun"];
         put?: never;
@@ -1201,7 +1201,7 @@ export interface components {
              * @description Null while it runs.
              */
             ended_at: string | null;
-            /** @description The report so far: buyer runs appear as they start, steps as they end; its `outcome` and `duration_ms` are final once `status` is no longer `running` (while it runs, `outcome` says `skipped`). Null until the run has begun. */
+            /** @description The report so far: buyer runs appear as they start, steps as they end; its `outcome` and `duration_ms` are final once `status` is no longer `running` (while it runs, `outcome` says `skipped`). Only the first 20 buyer runs to end with each outcome keep their `steps` and `conversation`; the others have both empty (an ended buyer run otherwise always has steps). Null until the run has begun. */
             report: components["schemas"]["ScenarioReport"] | null;
         };
         /**
@@ -1221,7 +1221,7 @@ export interface components {
          *       "buyers": [
          *         {
          *           "buyer": "Анна",
-         *           "run": 0,
+         *           "run": 1,
          *           "buyer_id": 42424242,
          *           "chat_id": "u2i-Tz6p2sGhWbyBq2xDcE1nZw",
          *           "outcome": "failed",
@@ -1301,7 +1301,7 @@ export interface components {
             seller_id: number | null;
             /** @description Each buyer run: every buyer's script, `repeat` times. */
             buyers: components["schemas"]["ScenarioBuyerRun"][];
-            /** @description Over every met reply expectation of every buyer run; null when none. */
+            /** @description Over every `reply`/`replies` expectation of every buyer run: the times of those met and how many timed out; null when none ended either way. */
             reply_times: components["schemas"]["ScenarioReplyTimes"] | null;
         };
         /** @enum {string} */
@@ -1314,7 +1314,7 @@ export interface components {
         ScenarioBuyerRun: {
             /** @description The buyer's name (`Анна #3` when the script repeats). */
             buyer: string;
-            /** @description 0-based run of the buyer's script (`repeat`). */
+            /** @description Which run of the buyer's script it is (`repeat`), from 1: `Анна #3` is run 3, and `{{run}}` in its steps is 3. */
             run: number;
             /**
              * Format: int64
@@ -1324,8 +1324,9 @@ export interface components {
             chat_id: string | null;
             outcome: components["schemas"]["ScenarioOutcome"];
             duration_ms: number;
+            /** @description The script's steps as they ended; a failed one's remaining steps `skipped`. Empty in a sandbox API run's report for buyer runs past the first 20 of their outcome (see ScenarioRun's `report`). */
             steps: components["schemas"]["ScenarioStep"][];
-            /** @description The chat as it stood when the run ended: all of it when it failed, else empty. */
+            /** @description The chat as it stood when the run ended: all of it when it failed, else empty (and empty, like `steps`, for buyer runs a sandbox API report does not keep in full). */
             conversation: components["schemas"]["ScenarioConversationLine"][];
             /** @description Variables the run captured. */
             variables: {
@@ -1351,7 +1352,7 @@ export interface components {
             message: string;
             /** @description What the step expected, as a person reads it. */
             expected: string | null;
-            /** @description What it got instead: the reply's text, `no reply within 5s`, the server's refusal. */
+            /** @description What it got instead: the reply's text, `no reply within 5s` (followed by what Beseda knows of why: how the webhook of the buyer's last message went, the scenario's fault rules that fired), the server's refusal, or what stopped the run (`the bot exited (code 3)`). */
             actual: string | null;
         };
         ScenarioConversationLine: {
@@ -1372,12 +1373,17 @@ export interface components {
              */
             created: number;
         };
+        /** @description Reply times of a scenario run, over all its buyer runs. */
         ScenarioReplyTimes: {
+            /** @description Met `reply`/`replies` expectations: the times below are theirs, ms from the buyer's last action to the (first) reply. */
             count: number;
-            p50_ms: number;
-            p95_ms: number;
-            p99_ms: number;
-            max_ms: number;
+            /** @description `reply`/`replies` expectations that failed at their time limit (too few replies came): left out of the times, which would otherwise look better than the bot did. */
+            timed_out: number;
+            /** @description Nearest-rank percentiles and the maximum of the met ones' times; null when none was met. */
+            p50_ms: number | null;
+            p95_ms: number | null;
+            p99_ms: number | null;
+            max_ms: number | null;
         };
     };
     responses: {
@@ -2801,7 +2807,7 @@ export interface operations {
                      *         "buyers": [
                      *           {
                      *             "buyer": "Анна",
-                     *             "run": 0,
+                     *             "run": 1,
                      *             "buyer_id": 42424242,
                      *             "chat_id": "u2i-Tz6p2sGhWbyBq2xDcE1nZw",
                      *             "outcome": "failed",

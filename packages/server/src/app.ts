@@ -102,8 +102,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // Scenarios started through the sandbox API run against this server over HTTP. Closing aborts
   // them first, before protocol-errors refuses new requests: an aborted run still removes the
-  // fault rules it made, through this server.
-  const scenarioRuns = new ScenarioRuns();
+  // fault rules it made, through this server. Its runs are stamped in real time by the one clock.
+  const scenarioRuns = new ScenarioRuns({ now: () => deps.clock.realNowMs() });
   app.addHook("preClose", () => scenarioRuns.close());
   await app.register(errorHandler, { authErrors: config.authErrors });
   await app.register(protocolErrors);

@@ -14,21 +14,46 @@ const TEST_USAGE_LINE = [
   "              [--timeout 10s] [--junit FILE] [--json FILE|-]    (beseda test --help)",
 ].join("\n");
 
+/** How long the last output may take to be taken by its reader before the process ends. */
+const FLUSH_TIMEOUT_MS = 10_000;
+
+/** Resolves once what was written to `stream` is out (or cannot be: it failed, or timed out). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("error", done);
+    stream.once("close", done);
+  });
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "serve") return (await import("./serve-command.ts")).serveCommand(rest);
   if (command === "seed") return (await import("./seed-command.ts")).seedCommand(rest);
+  if (command === "test") {
+    // Its own handling of signals and of an output that went away (`beseda test | head`): the
+    // run is stopped (its bot, its server, its temporary folder) and the reports still written.
+    // Before the run and after it (`beseda test --help | head`) such an error is no crash.
+    const quiet = () => {};
+    process.stdout.on("error", quiet);
+    process.stderr.on("error", quiet);
+    const code = await (await import("./cli/test-command.ts")).testCommand(rest);
+    // Then it ends, whatever is left: a bot's grandchild holding a pipe, a request in flight.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  }
   if (command !== undefined) {
     // `beseda accounts | head`: a reader that stops early is not an error of ours.
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(0);
       throw error;
     });
-    if (command === "test") {
-      // Its own signal handling: Ctrl-C stops its bot and server and still writes the reports.
-      process.exitCode = await (await import("./cli/test-command.ts")).testCommand(rest);
-      return;
-    }
     const interrupt = new AbortController();
     process.once("SIGINT", () => interrupt.abort());
     const outcome = await runSandboxVerb(command, rest, {

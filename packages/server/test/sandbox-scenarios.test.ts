@@ -1,13 +1,25 @@
 // Scenarios through the sandbox API: POST /sandbox/v1/scenarios/run starts one against this very
 // server, GET /sandbox/v1/scenarios/runs/{run_id} follows it to its report. A real bot answers:
 // a webhook receiver subscribed for the seller that replies through the messenger API. Malformed
-// scenarios are refused before anything is created; runs can be listed and cancelled; the
-// server's close aborts a running run promptly, and the run still removes its fault rules.
+// scenarios are refused before anything is created; runs can be listed and cancelled; a load
+// test's report keeps the steps of only the first 20 buyer runs of each outcome; the server's
+// close aborts a running run promptly, and the run still removes its fault rules. The registry of
+// runs itself: the last runs kept (never a running one evicted), at most so many running, its
+// times from the clock it is given.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { SandboxClient } from "../src/cli/sandbox-client.ts";
 import { type JsonSchema, resolveRefs, sandboxDocument } from "../src/http/openapi/contract.ts";
-import type { ScenarioRun, ScenarioRunSummary } from "../src/scenarios/scenario-runs.ts";
+import { KEPT_PER_OUTCOME } from "../src/scenarios/kept-steps.ts";
+import type { Scenario } from "../src/scenarios/model.ts";
+import { parseScenario } from "../src/scenarios/parse-scenario.ts";
+import {
+  type RunContext,
+  type ScenarioRun,
+  type ScenarioRunSummary,
+  ScenarioRuns,
+} from "../src/scenarios/scenario-runs.ts";
 import { type ApiResponse, type Credentials, TestApi } from "./helpers/api.ts";
 import { assertErrorEnvelope, assertMatches } from "./helpers/contract-validator.ts";
 import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
@@ -189,7 +201,7 @@ describe("POST /sandbox/v1/scenarios/run", () => {
     });
     expect(report?.buyers).toHaveLength(1);
     const buyer = report?.buyers[0];
-    expect(buyer).toMatchObject({ buyer: "Анна", run: 0, outcome: "passed" });
+    expect(buyer).toMatchObject({ buyer: "Анна", run: 1, outcome: "passed" });
     expect(buyer?.variables).toMatchObject({ order: "123" });
     expect(buyer?.steps.map((s) => [s.kind, s.outcome])).toEqual([
       ["say", "passed"],
@@ -361,6 +373,154 @@ describe("runs", () => {
       );
     } finally {
       await Promise.all(ids.map((id) => api.sandbox("POST", `/scenarios/runs/${id}/cancel`)));
+    }
+  });
+});
+
+describe("a load test's report", () => {
+  test(`keeps the steps and conversation of the first ${KEPT_PER_OUTCOME} buyer runs of each outcome`, async () => {
+    const runs = KEPT_PER_OUTCOME + 2;
+    const started = await run(
+      `name: Many buyers
+repeat: ${runs}
+concurrency: 10
+buyers:
+  - name: Тихий
+    steps:
+      - say: Привет
+  - name: Спрашивающий
+    steps:
+      - say: Вопрос
+      - expect: { reply: { text: "никогда" }, within: 5s }
+      - say: Ещё
+`,
+      seller.user_id,
+    );
+    expect(started.status, started.text).toBe(202);
+    const done = await ended(api, started.body.id, 40_000);
+    const buyers = done.report?.buyers ?? [];
+    for (const outcome of ["passed", "failed"] as const) {
+      const these = buyers.filter((b) => b.outcome === outcome);
+      expect(these).toHaveLength(runs);
+      const full = these.filter((b) => b.steps.length > 0);
+      expect(full).toHaveLength(KEPT_PER_OUTCOME);
+      // The rest keep who they were and how they went, without their steps and chat.
+      for (const buyer of these.filter((b) => b.steps.length === 0)) {
+        expect(buyer.conversation).toEqual([]);
+        expect(buyer.buyer_id).toEqual(expect.any(Number));
+        expect(buyer.chat_id).toEqual(expect.any(String));
+      }
+      if (outcome === "failed") {
+        for (const buyer of full) expect(buyer.conversation.length).toBeGreaterThan(0);
+      }
+    }
+  }, 60_000);
+});
+
+describe("the registry of runs", () => {
+  const QUICK = scenarioOf(`name: Quick
+buyers:
+  - name: Быстрый
+    steps:
+      - say: Привет
+`);
+  const SLOW = scenarioOf(`name: Slow
+buyers:
+  - name: Медленный
+    steps:
+      - wait: 1m
+`);
+
+  function scenarioOf(text: string): Scenario {
+    const parsed = parseScenario(text, "<test>");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    return parsed.scenario;
+  }
+
+  function context(): RunContext {
+    return {
+      sandbox: new SandboxClient({ url: server.url, adminToken: server.adminToken }),
+      seller: async () => seller.user_id,
+      readFile: async () => {
+        throw new Error("no files here");
+      },
+      defaultTimeoutMs: 5_000,
+    };
+  }
+
+  function started(runs: ScenarioRuns, scenario: Scenario): ScenarioRun {
+    const result = runs.start(scenario, seller.user_id, context());
+    if (!result.started) throw new Error(`not started: ${result.reason}`);
+    return result.run;
+  }
+
+  async function endOf(runs: ScenarioRuns, id: string): Promise<ScenarioRun> {
+    const deadline = performance.now() + 15_000;
+    for (;;) {
+      const run = runs.get(id);
+      if (run === null) throw new Error(`run ${id} is gone`);
+      if (run.status !== "running") return run;
+      if (performance.now() > deadline) throw new Error(`run ${id} still running`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  test("keeps the last runs, the oldest ended ones going first, never a running one", async () => {
+    const runs = new ScenarioRuns({ now: Date.now, kept: 3 });
+    try {
+      const slow = started(runs, SLOW);
+      const quick: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const { id } = started(runs, QUICK);
+        expect((await endOf(runs, id)).status).toBe("passed");
+        quick.push(id);
+      }
+      expect(runs.list().map((r) => r.id)).toEqual([quick[3], quick[2], slow.id]);
+      expect(runs.get(quick[0] as string)).toBeNull();
+      expect(runs.get(quick[1] as string)).toBeNull();
+      expect(runs.get(slow.id)?.status).toBe("running");
+    } finally {
+      await runs.close();
+    }
+  });
+
+  test("runs at most maxRunning at once; a cancelled one makes room; a closed registry starts none", async () => {
+    const runs = new ScenarioRuns({ now: Date.now, maxRunning: 1 });
+    try {
+      const slow = started(runs, SLOW);
+      expect(runs.start(QUICK, seller.user_id, context())).toEqual({
+        started: false,
+        reason: "busy",
+      });
+      expect((await runs.cancel(slow.id))?.status).toBe("cancelled");
+      const quick = started(runs, QUICK);
+      expect((await endOf(runs, quick.id)).status).toBe("passed");
+      await runs.close();
+      expect(runs.start(QUICK, seller.user_id, context())).toEqual({
+        started: false,
+        reason: "closed",
+      });
+    } finally {
+      await runs.close();
+    }
+  });
+
+  test("stamps started_at and ended_at with the clock it is given", async () => {
+    const startedAt = Date.parse("2031-02-03T04:05:06.789Z");
+    let now = startedAt;
+    const runs = new ScenarioRuns({ now: () => now });
+    try {
+      const run = started(runs, QUICK);
+      expect(run.started_at).toBe("2031-02-03T04:05:06.789Z");
+      now = startedAt + 61_000;
+      const done = await endOf(runs, run.id);
+      expect(done.status).toBe("passed");
+      expect(done.started_at).toBe("2031-02-03T04:05:06.789Z");
+      expect(done.ended_at).toBe("2031-02-03T04:06:07.789Z");
+      // The engine's report is stamped by the same clock.
+      expect(done.report?.started_at).toBe("2031-02-03T04:05:06.789Z");
+    } finally {
+      await runs.close();
     }
   });
 });

@@ -4,6 +4,8 @@
 // `beseda test` does. Scenarios are built as typed Scenario objects, as the parser makes them.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SandboxClient } from "../src/cli/sandbox-client.ts";
+import { realNowMs } from "../src/clock.ts";
+import { ChatWatch } from "../src/scenarios/chat-watch.ts";
 import type {
   BuyerScript,
   Expectation,
@@ -18,7 +20,9 @@ import { parseScenario } from "../src/scenarios/parse-scenario.ts";
 import type { BuyerRunReport, ScenarioObserver, StepReport } from "../src/scenarios/report.ts";
 import type { ScenarioRunOptions } from "../src/scenarios/run-options.ts";
 import { runScenario } from "../src/scenarios/run-scenario.ts";
+import type { FaultRule } from "../src/scenarios/sandbox-shapes.ts";
 import { type Credentials, TestApi } from "./helpers/api.ts";
+import { startSandboxProxy } from "./helpers/sandbox-proxy.ts";
 import { type Brain, startTestBot, type TestBot } from "./helpers/test-bot.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
@@ -34,7 +38,8 @@ function scenario(fields: Partial<Scenario> & { buyers: BuyerScript[] }): Scenar
     timeoutMs: null,
     world: { fixture: null, seller: null, items: [] },
     repeat: 1,
-    concurrency: 1,
+    // As the parser makes it when the file gives none: the buyers write side by side.
+    concurrency: fields.buyers.length,
     ...fields,
   };
 }
@@ -71,7 +76,7 @@ const expectThat = (expectation: Expectation, withinMs: number | null = null): S
 });
 const reply = (
   matcher: Partial<ReplyMatcher>,
-  options: { withinMs?: number; capture?: Record<string, string> } = {},
+  options: { withinMs?: number; capture?: Record<string, { source: string; flags: string }> } = {},
 ): Step =>
   expectThat(
     {
@@ -107,6 +112,9 @@ const fault = (
 const shopBrain: Brain = (message) => {
   const text = message.text ?? "";
   if (message.type !== "text") return [{ say: `Получил: ${message.type}` }];
+  if (text.includes("передумал")) return [{ sayThenDelete: "Ой, не то" }, { say: "Вот ответ" }];
+  if (text.includes("передумай молча")) return [{ sayThenDelete: "Ой" }];
+  if (text.includes("медленно")) return [{ pauseMs: 800 }, { say: "Не спеша" }];
   if (text.includes("диван")) return [{ say: "Да, диван продаётся. Ваш заказ №4711" }];
   if (text.includes("дважды")) return [{ say: "Раз" }, { say: "Два" }];
   if (text.includes("молчи")) return [];
@@ -142,6 +150,7 @@ function options(overrides: Partial<ScenarioRunOptions> = {}): ScenarioRunOption
     },
     defaultTimeoutMs: 3_000,
     signal: new AbortController().signal,
+    now: realNowMs,
     ...overrides,
   };
 }
@@ -150,10 +159,8 @@ function outcomes(run: BuyerRunReport): string[] {
   return run.steps.map((s) => s.outcome);
 }
 
-async function ourFaults(): Promise<{ id: string; user_id: number | null; status: number }[]> {
-  const { faults } = await sandbox.call<{
-    faults: { id: string; user_id: number | null; status: number }[];
-  }>("GET", "/faults");
+async function ourFaults(): Promise<FaultRule[]> {
+  const { faults } = await sandbox.call<{ faults: FaultRule[] }>("GET", "/faults");
   return faults.filter((f) => f.user_id === seller.user_id);
 }
 
@@ -175,7 +182,10 @@ describe("conversations", () => {
             "Анна",
             [
               say("Здравствуйте! А диван ещё продаётся?"),
-              reply({ contains: ["продаётся"] }, { capture: { order: "№(\\d+)" } }),
+              reply(
+                { contains: ["продаётся"] },
+                { capture: { order: { source: "№(\\d+)", flags: "" } } },
+              ),
               say("Заказ {{order}} для {{buyer.name}} на {{item.sofa.title}}"),
               reply({ text: "Вы написали: Заказ {{order}} для Анна на Диван угловой" }),
               say("Чат {{chat.id}}, продавец {{seller.id}}, прогон {{run}}"),
@@ -254,10 +264,21 @@ describe("conversations", () => {
     expect(run.steps[1]?.failure).toEqual({
       message: "no reply within 800ms",
       expected: 'a reply containing "ответ"',
-      actual: "no reply within 800ms",
+      // What Beseda knows of why: the bot got the message (its webhook answered 200).
+      actual:
+        'no reply within 800ms; the webhook of "молчи": 1 attempt, the last answered 200 (delivered)',
     });
     expect(run.steps[1]?.duration_ms).toBeGreaterThanOrEqual(800);
     expect(elapsed).toBeLessThan(2_500);
+    // A reply that never came is counted, not left out of the times.
+    expect(report.reply_times).toEqual({
+      count: 0,
+      timed_out: 1,
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      max_ms: null,
+    });
   });
 
   test("no_reply catches a second answer; replies counts them; a quiet bot passes no_reply", async () => {
@@ -529,12 +550,27 @@ describe("load and control", () => {
     expect(report.buyers.map((b) => b.buyer).sort()).toEqual(
       ["Оля #1", "Оля #2", "Оля #3", "Петя #1", "Петя #2", "Петя #3"].sort(),
     );
-    expect(report.buyers.map((b) => b.run).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+    // Runs count from 1, as their names do, and so does {{run}}.
+    expect(report.buyers.map((b) => [b.buyer, b.run]).sort()).toEqual([
+      ["Оля #1", 1],
+      ["Оля #2", 2],
+      ["Оля #3", 3],
+      ["Петя #1", 1],
+      ["Петя #2", 2],
+      ["Петя #3", 3],
+    ]);
+    const greetings = bot.heard.map((m) => m.text).filter((t) => t?.startsWith("Привет от Оля"));
+    expect(greetings.sort()).toEqual([
+      "Привет от Оля #1, прогон 1",
+      "Привет от Оля #2, прогон 2",
+      "Привет от Оля #3, прогон 3",
+    ]);
     expect(new Set(report.buyers.map((b) => b.buyer_id)).size).toBe(6);
     expect(most).toBe(3);
-    expect(report.reply_times).toMatchObject({ count: 6 });
-    const times = report.reply_times;
-    expect(times && times.p50_ms <= times.p95_ms && times.p95_ms <= times.max_ms).toBe(true);
+    expect(report.reply_times).toMatchObject({ count: 6, timed_out: 0 });
+    const { p50_ms, p95_ms, max_ms } = report.reply_times ?? {};
+    expect(p50_ms).not.toBeNull();
+    expect((p50_ms ?? 0) <= (p95_ms ?? 0) && (p95_ms ?? 0) <= (max_ms ?? 0)).toBe(true);
   });
 
   test("an abort ends the run at once: the step in progress interrupted, the rest skipped, faults removed", async () => {
@@ -633,5 +669,426 @@ describe("a fixture world", () => {
       await fixtureBot.close();
       await own.stop();
     }
+  });
+});
+
+describe("what counts as a reply", () => {
+  test("a message the bot deleted, or a system notice, is no reply; the one after it is", async () => {
+    const report = await runScenario(
+      scenario({
+        buyers: [
+          buyer("Фрося", [
+            say("передумал"),
+            // Both of the bot's messages and the deletion are in by then: the first still there
+            // is the reply.
+            { kind: "wait", ms: 1_000, title: "wait", position: AT },
+            reply({ text: "Вот ответ" }),
+          ]),
+          buyer("Харитон", [
+            say("передумай молча"),
+            { kind: "wait", ms: 1_000, title: "wait", position: AT },
+            expectThat({ kind: "no_reply" }, 300),
+          ]),
+          buyer("Цезарь", [say("молчи"), expectThat({ kind: "no_reply" }, 800)]),
+        ],
+      }),
+      options({
+        observer: {
+          stepEnded: (run, step) => {
+            // Avito's notice in the chat, as the sandbox lets anyone post one: not the bot's word.
+            if (run.buyer !== "Цезарь" || step.index !== 0) return;
+            void sandbox.call("POST", `/chats/${encodeURIComponent(run.chat_id ?? "")}/messages`, {
+              author_id: seller.user_id,
+              type: "system",
+              content: { text: "Покупатель смотрит ваше объявление" },
+            });
+          },
+        },
+      }),
+    );
+    const [replaced, taken, noticed] = report.buyers as BuyerRunReport[];
+    expect(replaced?.steps.map((s) => s.failure)).toEqual([null, null, null]);
+    expect(taken?.steps.map((s) => s.failure)).toEqual([null, null, null]);
+    expect(noticed?.steps.map((s) => s.failure)).toEqual([null, null]);
+    const { messages } = await sandbox.call<{ messages: { type: string }[] }>(
+      "GET",
+      `/chats/${encodeURIComponent(noticed?.chat_id ?? "")}/messages`,
+    );
+    expect(messages.map((m) => m.type)).toEqual(["text", "system"]);
+  });
+});
+
+describe("an event stream that loses events", () => {
+  test("a buyer message the stream missed still comes before the reply it brought", async () => {
+    const proxy = await startSandboxProxy(server.url);
+    try {
+      const report = await runScenario(
+        scenario({
+          buyers: [
+            buyer("Юля", [
+              say("медленно, пожалуйста"),
+              reply({ text: "Не спеша" }, { withinMs: 2_000 }),
+            ]),
+          ],
+        }),
+        options({
+          sandbox: new SandboxClient({ url: proxy.url, adminToken: server.adminToken }),
+          observer: {
+            // The buyer's message is lost on the way; the bot's reply, 800 ms later, is not.
+            buyerStarted: () => proxy.dropEvents(true),
+            stepEnded: (_run, step) => {
+              if (step.kind === "say") setTimeout(() => proxy.dropEvents(false), 200);
+            },
+          },
+        }),
+      );
+      const run = report.buyers[0] as BuyerRunReport;
+      expect(run.steps.map((s) => s.failure)).toEqual([null, null]);
+      // Found by the final look at the chat, at the time limit: the stream never showed it.
+      expect(run.steps[1]?.duration_ms).toBeGreaterThanOrEqual(2_000);
+      expect(run.steps[1]?.reply_ms).toBeGreaterThanOrEqual(700);
+    } finally {
+      proxy.dropEvents(false);
+      await proxy.close();
+    }
+  });
+
+  test("after a resync the chats are read again, and the wait goes on from there", async () => {
+    const proxy = await startSandboxProxy(server.url);
+    try {
+      const report = await runScenario(
+        scenario({
+          buyers: [
+            buyer("Яна", [
+              say("медленно, раз"),
+              reply({ text: "Не спеша" }),
+              say("медленно, два"),
+              reply({ text: "Не спеша" }, { withinMs: 5_000 }),
+            ]),
+          ],
+        }),
+        options({
+          sandbox: new SandboxClient({ url: proxy.url, adminToken: server.adminToken }),
+          observer: {
+            // The second message is lost, then the stream is cut and comes back to a server that
+            // cannot tell what was missed since the last event (as after its restart): `resync`.
+            stepEnded: (_run, step) => {
+              if (step.index === 1) proxy.dropEvents(true);
+              if (step.index !== 2) return;
+              setTimeout(() => {
+                proxy.cut({ resync: true });
+                proxy.dropEvents(false);
+              }, 100);
+            },
+          },
+        }),
+      );
+      const run = report.buyers[0] as BuyerRunReport;
+      expect(run.steps.map((s) => s.failure)).toEqual([null, null, null, null]);
+      expect(proxy.streams.at(-1)?.lastEventId).toBe("restarted.1");
+      // The reply was heard as it came, not at the time limit's final look.
+      expect(run.steps[3]?.duration_ms).toBeLessThan(3_000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a connection that falls silent is taken for dead and followed again from the last event", async () => {
+    const proxy = await startSandboxProxy(server.url);
+    const controller = new AbortController();
+    const watch = await ChatWatch.open(
+      new SandboxClient({ url: proxy.url, adminToken: server.adminToken }),
+      controller.signal,
+      400,
+    );
+    try {
+      const buyerAccount = await api.createAccount("Тихон");
+      const { chat_id } = await sandbox.call<{ chat_id: string }>("POST", "/chats", {
+        type: "u2u",
+        user_ids: [buyerAccount.user_id, seller.user_id],
+      });
+      const chat = watch.follow(chat_id);
+      const first = await sandbox.call<{ id: string }>(
+        "POST",
+        `/chats/${encodeURIComponent(chat_id)}/messages`,
+        { author_id: buyerAccount.user_id, type: "text", content: { text: "раз" } },
+      );
+      await watch.waitUntil(chat_id, performance.now() + 2_000, controller.signal, () =>
+        chat.find(first.id) ? true : null,
+      );
+      expect(chat.find(first.id)).toBeDefined();
+      // Half-open: the connection stays, but nothing comes through it any more.
+      proxy.silence();
+      const streamsBefore = proxy.streams.length;
+      const second = await sandbox.call<{ id: string }>(
+        "POST",
+        `/chats/${encodeURIComponent(chat_id)}/messages`,
+        { author_id: buyerAccount.user_id, type: "text", content: { text: "два" } },
+      );
+      const heard = await watch.waitUntil(
+        chat_id,
+        performance.now() + 3_000,
+        controller.signal,
+        () => chat.find(second.id) ?? null,
+      );
+      expect(heard?.message.content?.text).toBe("два");
+      // Followed again with the id of the last event it had: the server sent what was missed.
+      expect(proxy.streams.length).toBeGreaterThan(streamsBefore);
+      expect(proxy.streams.at(-1)?.lastEventId).toMatch(/^\w+\.\d+$/);
+    } finally {
+      await watch.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe("fault rules", () => {
+  test("`for` ends a rule on the sandbox's clock: until is now + for, and advancing past it ends it", async () => {
+    const seen: { rules?: Promise<FaultRule[]>; clock?: Promise<{ now: number }> } = {};
+    const report = await runScenario(
+      scenario({
+        buyers: [
+          buyer("Эмма", [
+            fault({ rule: { operation: "postSendMessage", status: 503 }, forMs: 60_000 }),
+            say("А диван?"),
+            { kind: "wait", ms: 300, title: "wait", position: AT },
+            // The bot keeps being refused until the clock passes the rule's end.
+            { kind: "advance", seconds: 120, title: "advance", position: AT },
+            reply({ contains: ["продаётся"] }, { withinMs: 5_000 }),
+          ]),
+        ],
+      }),
+      options({
+        observer: {
+          stepEnded: (_run, step) => {
+            if (step.kind !== "fault") return;
+            seen.rules = ourFaults();
+            seen.clock = sandbox.call<{ now: number }>("GET", "/clock");
+          },
+        },
+      }),
+    );
+    expect(report.buyers[0]?.steps.map((s) => s.failure)).toEqual([null, null, null, null, null]);
+    const [made] = (await seen.rules) ?? [];
+    const clockNow = (await seen.clock)?.now ?? Number.NaN;
+    expect(made?.status).toBe(503);
+    // Counted from the sandbox's clock (moved by earlier tests), not from real time.
+    expect(Math.abs((made?.until ?? 0) - (clockNow + 60))).toBeLessThanOrEqual(1);
+    expect(await ourFaults()).toEqual([]);
+  });
+
+  test("clear_faults removes the rules of its own buyer run only; the scenario's end removes the rest", async () => {
+    const seen: { afterClear?: Promise<FaultRule[]> } = {};
+    const report = await runScenario(
+      scenario({
+        buyers: [
+          buyer("Ада", [
+            fault({ rule: { operation: "getVoiceFiles", status: 503, times: 100 } }),
+            { kind: "wait", ms: 800, title: "wait", position: AT },
+          ]),
+          buyer("Боб", [
+            { kind: "wait", ms: 300, title: "wait", position: AT },
+            fault({ rule: { operation: "getItemsInfo", status: 503, times: 100 } }),
+            { kind: "clear_faults", title: "clear", position: AT },
+          ]),
+        ],
+      }),
+      options({
+        observer: {
+          stepEnded: (_run, step) => {
+            if (step.kind === "clear_faults") seen.afterClear = ourFaults();
+          },
+        },
+      }),
+    );
+    expect(report.outcome).toBe("passed");
+    expect(((await seen.afterClear) ?? []).map((f) => f.operation)).toEqual(["getVoiceFiles"]);
+    expect(await ourFaults()).toEqual([]);
+  });
+
+  test("an abort while a fault step's call is on its way leaves no rule behind", async () => {
+    const proxy = await startSandboxProxy(server.url);
+    // The sandbox takes its time to make the rule: the abort comes first.
+    proxy.delay("POST /sandbox/v1/faults", 400);
+    const controller = new AbortController();
+    try {
+      const report = await runScenario(
+        scenario({
+          buyers: [
+            buyer("Вика", [
+              say("Привет"),
+              fault({ rule: { operation: "postSendMessage", status: 503, times: 50 } }),
+              say("ещё"),
+            ]),
+          ],
+        }),
+        options({
+          sandbox: new SandboxClient({ url: proxy.url, adminToken: server.adminToken }),
+          signal: controller.signal,
+          observer: {
+            stepEnded: (_run, step) => {
+              if (step.index === 0) setTimeout(() => controller.abort(), 100);
+            },
+          },
+        }),
+      );
+      expect(outcomes(report.buyers[0] as BuyerRunReport)).toEqual(["passed", "failed", "skipped"]);
+      expect(report.buyers[0]?.steps[1]?.failure?.message).toBe("interrupted");
+      expect(await ourFaults()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("why a step failed", () => {
+  test("no reply: the webhook of the buyer's message and the run's fault rules that fired", async () => {
+    const report = await runScenario(
+      scenario({
+        buyers: [
+          buyer("Гена", [
+            fault({ preset: "webhooks_failing" }),
+            say("Сколько стоит? Или молчи"),
+            reply({}, { withinMs: 1_500 }),
+          ]),
+        ],
+      }),
+      options(),
+    );
+    const failure = report.buyers[0]?.steps[2]?.failure;
+    expect(failure?.message).toBe("no reply within 1.5s");
+    // The test server retries every 0.2 s: the preset's three 500s, then the bot's 200.
+    expect(failure?.actual).toMatch(
+      /^no reply within 1\.5s; the webhook of "Сколько стоит\? Или молчи": 4 attempts, the last answered 200 \(delivered\); fault rule (fault-\d+) \(500 on webhook\) fired 3 times$/,
+    );
+    expect(report.reply_times).toMatchObject({ count: 0, timed_out: 1 });
+    expect(await ourFaults()).toEqual([]);
+  });
+
+  test("delivered: how the webhook's attempts went, in words", async () => {
+    const report = await runScenario(
+      scenario({
+        buyers: [
+          buyer("Дина", [
+            fault({ rule: { operation: "webhook", status: 500 } }),
+            say("Здравствуйте"),
+            expectThat({ kind: "delivered" }, 1_000),
+          ]),
+          buyer("Егор", [expectThat({ kind: "delivered" }, 1_000)]),
+        ],
+        concurrency: 1,
+      }),
+      options(),
+    );
+    const [failing, silent] = report.buyers as BuyerRunReport[];
+    expect(failing?.steps[2]?.failure).toEqual({
+      message: "the webhook was not answered 2xx within 1s",
+      expected: "the webhook of the buyer's last message answered 2xx within 1s",
+      actual: expect.stringMatching(
+        /^\d+ attempts, the last answered 500 by fault rule fault-\d+ \(pending\)$/,
+      ),
+    });
+    expect(silent?.steps[0]?.failure).toEqual({
+      message: "the buyer has sent no message",
+      expected: "the webhook of the buyer's last message answered 2xx within 1s",
+      actual: "no message",
+    });
+  });
+
+  test("read when the buyer has sent nothing fails at once, saying so", async () => {
+    const started = performance.now();
+    const report = await runScenario(
+      scenario({ buyers: [buyer("Жора", [expectThat({ kind: "read" }, 5_000)])] }),
+      options(),
+    );
+    expect(report.buyers[0]?.steps[0]?.failure).toEqual({
+      message: "the buyer has sent no message for the seller to read",
+      expected: "the seller marks the buyer's last message read within 5s",
+      actual: "no message",
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  test("an abort with a reason fails the step in progress with that reason", async () => {
+    const controller = new AbortController();
+    const report = await runScenario(
+      scenario({ buyers: [buyer("Зина", [say("молчи"), reply({}, { withinMs: 10_000 })])] }),
+      options({
+        signal: controller.signal,
+        observer: {
+          stepEnded: (_run, step) => {
+            if (step.index === 0) {
+              setTimeout(() => controller.abort(new Error("the bot exited (code 3)")), 100);
+            }
+          },
+        },
+      }),
+    );
+    expect(report.buyers[0]?.steps[1]?.failure).toEqual({
+      message: "the bot exited (code 3)",
+      expected: null,
+      actual: "the bot exited (code 3)",
+    });
+    expect(report.outcome).toBe("failed");
+  });
+});
+
+describe("time", () => {
+  test("limits beyond a timer's range wait without spinning, and end at once on an abort", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    const controller = new AbortController();
+    const thirtyDays = 30 * 86_400_000;
+    try {
+      const started = performance.now();
+      setTimeout(() => controller.abort(), 300);
+      const report = await runScenario(
+        scenario({
+          buyers: [
+            buyer("Ира", [say("молчи"), reply({}, { withinMs: thirtyDays })]),
+            buyer("Кеша", [{ kind: "wait", ms: thirtyDays, title: "wait", position: AT }]),
+          ],
+        }),
+        options({ signal: controller.signal }),
+      );
+      expect(performance.now() - started).toBeLessThan(1_500);
+      const [waiting, sleeping] = report.buyers as BuyerRunReport[];
+      expect(waiting?.steps[1]?.failure?.message).toBe("interrupted");
+      expect(sleeping?.steps[0]?.failure?.message).toBe("interrupted");
+      // A timer over 2^31-1 ms would fire after 1 ms, again and again, each with a warning.
+      expect(warnings.filter((w) => w.startsWith("TimeoutOverflowWarning"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  test("a file's buyers write side by side unless it says otherwise", async () => {
+    const parsed = parseScenario(
+      [
+        "name: Two buyers at once",
+        "buyers:",
+        "  - name: Лиза",
+        "    steps: [{ wait: 1s }]",
+        "  - name: Миша",
+        "    steps: [{ wait: 1s }]",
+      ].join("\n"),
+      "together.yaml",
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const heard: string[] = [];
+    const started = performance.now();
+    const report = await runScenario(
+      parsed.scenario,
+      options({
+        observer: {
+          buyerStarted: (b) => heard.push(`start ${b.buyer}`),
+          buyerEnded: (b) => heard.push(`end ${b.buyer}`),
+        },
+      }),
+    );
+    expect(report.outcome).toBe("passed");
+    expect(heard.slice(0, 2).sort()).toEqual(["start Лиза", "start Миша"]);
+    expect(performance.now() - started).toBeLessThan(1_900);
   });
 });

@@ -1,6 +1,8 @@
 // The scenario engine's pure parts: whether a reply meets an `expect: reply` and how a failure
-// reads, one-line renderings of messages, reply-time percentiles and fault steps' rules.
+// reads, one-line renderings of messages, reply-time percentiles, fault steps' rules and where a
+// chat's log puts the messages its event stream missed.
 import { describe, expect, test } from "vitest";
+import { ChatLog } from "../src/scenarios/chat-watch.ts";
 import { messageText, renderMessage } from "../src/scenarios/conversation.ts";
 import { faultAction } from "../src/scenarios/fault-presets.ts";
 import type { FaultStep, ReplyMatcher } from "../src/scenarios/model.ts";
@@ -30,6 +32,8 @@ function matcher(fields: Partial<ReplyMatcher>): ReplyMatcher {
 }
 
 const fill = (template: string) => fillTemplate(template, { order: "42", name: "Анна" });
+
+const re = (source: string, flags = "") => ({ source, flags });
 
 describe("matchReply", () => {
   test("any reply meets an empty matcher", () => {
@@ -64,7 +68,7 @@ describe("matchReply", () => {
     const verdict = matchReply(
       text("Заказ №123 на 15 000 ₽"),
       matcher({ matches: { source: "№(?<order>\\d+)", flags: "" } }),
-      { price: "(\\d[\\d ]*) ₽", word: "[А-Я][а-я]+" },
+      { price: re("(\\d[\\d ]*) ₽"), word: re("[А-Я][а-я]+") },
       fill,
     );
     expect(verdict).toEqual({
@@ -80,10 +84,40 @@ describe("matchReply", () => {
       met: false,
       why: "its text does not match /ДИВАН/i",
     });
-    expect(matchReply(text("нет номера"), matcher({}), { order: "№(\\d+)" }, fill)).toEqual({
+    expect(matchReply(text("нет номера"), matcher({}), { order: re("№(\\d+)") }, fill)).toEqual({
       met: false,
       why: "/№(\\d+)/ (capturing order) finds nothing in it",
     });
+  });
+
+  test("a group that took no part in the match captures an empty text, not something else", () => {
+    // {{a}} of a later step is then "" rather than an unknown variable that fails the run.
+    expect(matchReply(text("y"), matcher({ matches: re("(?<a>x)|(?<b>y)") }), {}, fill)).toEqual({
+      met: true,
+      captured: { a: "", b: "y" },
+    });
+    // capture: group 1, "" when it did not take part; the whole match only without groups.
+    expect(
+      matchReply(
+        text("Заказ принят"),
+        matcher({}),
+        { order: re("Заказ (?:№(\\d+) )?принят"), all: re("принят"), word: re("(ПРИНЯТ)", "i") },
+        fill,
+      ),
+    ).toEqual({ met: true, captured: { order: "", all: "принят", word: "принят" } });
+  });
+
+  test("a regex runs only on a text no longer than a message's (1000 characters)", () => {
+    const long = message("link", { link: { url: `https://x.ru/${"a".repeat(1000)}` } });
+    // A regex that backtracks catastrophically would take ages on it; it is never run.
+    expect(matchReply(long, matcher({ matches: re("^(a+)+$") }), {}, fill)).toEqual({
+      met: false,
+      why: "its text is longer than 1000 characters, more than a regular expression is run on",
+    });
+    expect(matchReply(long, matcher({ contains: ["aaa"] }), {}, fill).met).toBe(true);
+    expect(matchReply(text("a".repeat(1000)), matcher({ matches: re("^a+$") }), {}, fill).met).toBe(
+      true,
+    );
   });
 
   test("type is the message's type; a text check of another type fails on the type first", () => {
@@ -119,7 +153,7 @@ describe("how a failure reads", () => {
           contains: ["а", "б"],
           matches: { source: "\\d+", flags: "u" },
         }),
-        { order: "№(\\d+)" },
+        { order: re("№(\\d+)") },
         fill,
       ),
     ).toBe(
@@ -161,14 +195,26 @@ describe("reply times", () => {
     expect(percentile(samples, 50)).toBe(50);
     expect(percentile(samples, 95)).toBe(95);
     expect(percentile(samples, 99)).toBe(99);
-    expect(replyTimes([30, 10, 20])).toEqual({
+    expect(replyTimes([30, 10, 20], 1)).toEqual({
       count: 3,
+      timed_out: 1,
       p50_ms: 20,
       p95_ms: 30,
       p99_ms: 30,
       max_ms: 30,
     });
-    expect(replyTimes([])).toBeNull();
+    expect(replyTimes([], 0)).toBeNull();
+  });
+
+  test("replies that never came are counted: no times, but not no summary", () => {
+    expect(replyTimes([], 2)).toEqual({
+      count: 0,
+      timed_out: 2,
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      max_ms: null,
+    });
   });
 });
 
@@ -221,5 +267,66 @@ describe("fault steps", () => {
       body: { operation: "webhook", status: 500, times: 2, user_id: 5 },
     });
     expect(faultAction(step({ rule: { ...rule, status: 500 } }), 5, 0).kind).toBe("invalid");
+  });
+});
+
+describe("a chat's log", () => {
+  const byBuyer = (id: string) => ({ ...text(id), id, author_id: 1 });
+  const bySeller = (id: string) => ({ ...text(id), id, author_id: 2 });
+  let seq = 0;
+  const fresh = () => ++seq;
+  const order = (chat: ChatLog) => chat.messages.map((m) => m.message.id);
+
+  test("a message the stream missed goes where the chat has it, before the reply it brought", () => {
+    seq = 0;
+    const chat = new ChatLog("u2u-1");
+    chat.record(byBuyer("hello"), fresh());
+    // The buyer's question was missed; the bot's answer to it came (and a read after it).
+    const answer = fresh();
+    chat.record(bySeller("answer"), answer);
+    chat.merge([byBuyer("hello"), byBuyer("question"), bySeller("answer")], fresh);
+    expect(order(chat)).toEqual(["hello", "question", "answer"]);
+    const question = chat.seqOf("question", false) ?? Number.NaN;
+    expect(question).toBeGreaterThan(chat.seqOf("hello", false) ?? Number.NaN);
+    expect(question).toBeLessThan(answer);
+    // Known messages keep their seqs: what an expect consumed stays consumed.
+    expect(chat.seqOf("answer", false)).toBe(answer);
+  });
+
+  test("one missed at the answer's end goes before what the stream brought while it was read", () => {
+    seq = 0;
+    const chat = new ChatLog("u2u-1");
+    chat.record(byBuyer("hello"), fresh());
+    // The GET was answered before the reply was written; the stream brought the reply first.
+    chat.record(bySeller("reply"), fresh());
+    chat.merge([byBuyer("hello"), byBuyer("missed")], fresh);
+    expect(order(chat)).toEqual(["hello", "missed", "reply"]);
+    // None known to come after: after everything so far.
+    chat.merge([byBuyer("hello"), byBuyer("missed"), bySeller("reply"), byBuyer("last")], fresh);
+    expect(order(chat)).toEqual(["hello", "missed", "reply", "last"]);
+    expect(chat.seqOf("last", false)).toBe(seq);
+  });
+
+  test("a wait for the chat's next event ends with the abort, as interrupted, with its reason", async () => {
+    const chat = new ChatLog("u2u-1");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("the bot exited (code 3)")), 10);
+    await expect(chat.changed(60_000, controller.signal)).rejects.toThrow(
+      "the bot exited (code 3)",
+    );
+    const plain = new AbortController();
+    setTimeout(() => plain.abort(), 10);
+    await expect(chat.changed(60_000, plain.signal)).rejects.toThrow("interrupted");
+  });
+
+  test("a message first seen deleted is deleted where it stands; a known one when it is seen so", () => {
+    seq = 0;
+    const chat = new ChatLog("u2u-1");
+    chat.record(byBuyer("hello"), fresh());
+    const gone = { ...bySeller("gone"), type: "deleted", deleted: 1_800_000_001 };
+    chat.merge([{ ...byBuyer("hello"), type: "deleted", deleted: 1_800_000_002 }, gone], fresh);
+    expect(chat.find("gone")?.deletedSeq).toBe(chat.seqOf("gone", false));
+    // Its deletion, unheard, is placed after every event so far.
+    expect(chat.seqOf("hello", true)).toBeGreaterThan(chat.seqOf("hello", false) ?? Number.NaN);
   });
 });

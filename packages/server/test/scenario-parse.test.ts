@@ -11,6 +11,7 @@ import { SERVED_DOCUMENTS } from "../src/http/openapi/served-documents.ts";
 import { formatDurationMs, parseDurationMs } from "../src/scenarios/duration.ts";
 import type { Scenario, ScenarioProblem } from "../src/scenarios/model.ts";
 import { parseScenario } from "../src/scenarios/parse-scenario.ts";
+import { fallbackProblems, SCENARIO_AJV_OPTIONS } from "../src/scenarios/scenario-schema.ts";
 import { fillTemplate, templateVariables } from "../src/scenarios/template.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
@@ -61,7 +62,7 @@ buyers:
       - say: Здравствуйте! Диван ещё продаётся?
       - expect:
           reply: { contains: продаётся, matches: "/заказ №(?<order>\\\\d+)/i" }
-          within: 1h30m
+          within: 1m30s
           capture: { price: "(\\\\d+) ₽" }
       - say: "Заказ {{order}} за {{price}}, {{buyer.name}} из чата {{ chat.id }}"
       - send: { link: "https://example.com/{{order}}", text: "{{item.old-chair.title}}" }
@@ -129,9 +130,9 @@ buyers:
             matches: { source: "заказ №(?<order>\\d+)", flags: "i" },
             type: null,
           },
-          capture: { price: "(\\d+) ₽" },
+          capture: { price: { source: "(\\d+) ₽", flags: "" } },
         },
-        withinMs: 5_400_000,
+        withinMs: 90_000,
         title: 'expect reply contains "продаётся", matches /заказ №(?<order>\\d+)/i',
         position: { line: 18, column: 9 },
       },
@@ -228,6 +229,98 @@ buyers:
     expect(scenario.buyers[0]?.steps.map((s) => s.title)).toEqual(['say "hi"', "read"]);
   });
 
+  test("concurrency defaults to the number of buyers: one repetition's buyers write at once", () => {
+    const two = "buyers: [{ name: A, steps: [{ say: hi }] }, { name: B, steps: [{ say: hi }] }]";
+    expect(parsed(`name: Two\nrepeat: 3\n${two}\n`).concurrency).toBe(2);
+    expect(parsed(`name: Two\nconcurrency: 1\n${two}\n`).concurrency).toBe(1);
+  });
+
+  test("the longest time limits are taken: within and timeout 1h, for 1d, wait 10m", () => {
+    const scenario = parsed(`name: Long
+timeout: 3600
+buyers:
+  - name: A
+    steps:
+      - fault: { preset: api_down, for: 1d }
+      - wait: 10m
+      - expect: { reply: {}, within: 1h }
+      - expect: { no_reply: true, within: 60m }
+`);
+    expect(scenario.timeoutMs).toBe(3_600_000);
+    expect(scenario.buyers[0]?.steps.map((s) => (s.kind === "expect" ? s.withinMs : null))).toEqual(
+      [null, null, 3_600_000, 3_600_000],
+    );
+  });
+
+  test("a U+FFFD is a character like any other, and a trailing --- starts no scenario", () => {
+    // The text is decoded already: whether its bytes were UTF-8 is the reader's question.
+    expect(
+      parsed("name: Replacement \uFFFD\nbuyers: [{ name: A, steps: [{ say: \uFFFD }] }]\n").name,
+    ).toBe("Replacement \uFFFD");
+    const body = "name: Ends\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n";
+    expect(parsed(`${body}---\n`).name).toBe("Ends");
+    expect(parsed(`---\n${body}---\n# nothing more\n---\n`).name).toBe("Ends");
+  });
+
+  test("a capture may be /regex/flags, as matches may; a link may have {{ spaced }} variables", () => {
+    const scenario = parsed(
+      withSteps(
+        "- say: hi",
+        '- expect: { reply: {}, capture: { city: "/в (\\\\w+)/i", order: "№(\\\\d+)" } }',
+        '- send: { link: "https://example.com/{{ order }}?city={{city}}", text: "{{ city }}" }',
+      ).replace("name: Bad", "name: Captures"),
+    );
+    const [, expectStep, send] = scenario.buyers[0]?.steps ?? [];
+    expect(expectStep).toMatchObject({
+      expectation: {
+        capture: {
+          city: { source: "в (\\w+)", flags: "i" },
+          order: { source: "№(\\d+)", flags: "" },
+        },
+      },
+    });
+    expect(send).toMatchObject({
+      content: { type: "link", url: "https://example.com/{{ order }}?city={{city}}" },
+    });
+  });
+
+  test("a fault's drop replaces its preset's status; operations are the API's, * and webhook", () => {
+    const scenario = parsed(
+      withSteps(
+        "- fault: { preset: api_down, drop: before }",
+        "- fault: { preset: rate_limit_storm, retry_after: 3 }",
+        "- fault: { operation: getAccessToken, status: 503 }",
+        "- fault: { operation: getItemsInfo, latency_ms: 500 }",
+        "- fault: { operation: webhook, status: 404, times: 2 }",
+        '- fault: { operation: "*", status: 429, retry_after: 1 }',
+        "- fault: { preset: webhooks_failing, status: 502 }",
+      ),
+    );
+    const faults = scenario.buyers[0]?.steps.map((s) => (s.kind === "fault" ? s.fault : null));
+    expect(faults?.[0]).toEqual({
+      preset: "api_down",
+      rule: {
+        operation: null,
+        status: null,
+        latencyMs: null,
+        drop: "before",
+        retryAfter: null,
+        times: null,
+        probability: null,
+      },
+      forMs: null,
+    });
+    expect(faults?.map((f) => f?.rule.operation ?? f?.preset)).toEqual([
+      "api_down",
+      "rate_limit_storm",
+      "getAccessToken",
+      "getItemsInfo",
+      "webhook",
+      "*",
+      "webhooks_failing",
+    ]);
+  });
+
   test("a fixture is a path or the document itself; its items may be taken by item_id", () => {
     const byPath = parsed(`name: F
 world:
@@ -264,7 +357,7 @@ buyers: [{ name: A, steps: [{ say: hi }] }]
 
 describe("the brief's format block", () => {
   test("validates against the JSON Schema", () => {
-    const validate = new Ajv({ strict: true, allErrors: true }).compile(schema);
+    const validate = new Ajv({ ...SCENARIO_AJV_OPTIONS, allErrors: true }).compile(schema);
     expect(validate(parse(FORMAT_EXAMPLE)), JSON.stringify(validate.errors)).toBe(true);
   });
 
@@ -272,7 +365,7 @@ describe("the brief's format block", () => {
     expect(problems(FORMAT_EXAMPLE)).toEqual([
       {
         file: "bad.yaml",
-        line: 27,
+        line: 28,
         column: 23,
         path: "buyers[0].steps[5].send.link",
         message:
@@ -328,11 +421,9 @@ describe("a bad file", () => {
       },
     },
     {
-      what: "bytes that are not UTF-8",
-      text: new TextDecoder().decode(
-        Buffer.concat([Buffer.from("name: a\nbuyers: "), Buffer.from([0xff, 0xfe])]),
-      ),
-      problem: { line: 2, column: 9, message: expect.stringContaining("not UTF-8") },
+      what: "a NUL character",
+      text: "name: a\nbuyers: \0\n",
+      problem: { line: 2, column: 9, message: expect.stringContaining("binary") },
     },
     {
       what: "two documents",
@@ -414,7 +505,8 @@ describe("a bad file", () => {
         line: 7,
         column: 19,
         path: "buyers[0].steps[0].expect.within",
-        message: '"within" is not a duration: use 500ms, 5s, 2m, 1h30m…',
+        message:
+          '"within" is not a duration: "5 seconds"; write 500ms, 5s, 1.5s, 2m, 1h30m or a number of seconds',
       },
     },
     {
@@ -459,10 +551,10 @@ describe("a bad file", () => {
     },
     {
       what: "item_id without a fixture",
-      text: "name: a\nworld:\n  items:\n    sofa: { title: S, item_id: 4 }\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n",
+      text: "name: a\nworld:\n  items:\n    sofa: { item_id: 4 }\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n",
       problem: {
         line: 4,
-        column: 23,
+        column: 13,
         path: "world.items.sofa.item_id",
         message: expect.stringContaining("goes with a fixture only"),
       },
@@ -560,10 +652,341 @@ buyers:
   });
 });
 
+describe("a bad file, said once and in words", () => {
+  const longText = "д".repeat(1001);
+  const cases: { what: string; text: string; problem: Partial<ScenarioProblem> }[] = [
+    {
+      what: "a time limit over 1h",
+      text: withSteps("- expect: { reply: {}, within: 30d }"),
+      problem: {
+        path: "buyers[0].steps[0].expect.within",
+        message: '"within" is at most 1h, not 30d',
+      },
+    },
+    {
+      what: "a time limit over 1h, in seconds",
+      text: withSteps("- expect: { no_reply: true, within: 7200 }"),
+      problem: { message: '"within" is at most 1h, not 2h' },
+    },
+    {
+      what: "a file's timeout over 1h",
+      text: "name: a\ntimeout: 2h\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n",
+      problem: { line: 2, column: 10, path: "timeout", message: '"timeout" is at most 1h, not 2h' },
+    },
+    {
+      what: "a fault for over 1d",
+      text: withSteps("- fault: { preset: api_down, for: 30d }"),
+      problem: { path: "buyers[0].steps[0].fault.for", message: '"for" is at most 1d, not 30d' },
+    },
+    {
+      what: "an infinite time limit (YAML's .inf)",
+      text: withSteps("- expect: { reply: {}, within: .inf }"),
+      problem: {
+        path: "buyers[0].steps[0].expect.within",
+        message:
+          '"within" is not a duration: the number Infinity; write 500ms, 5s, 1.5s, 2m, 1h30m or a number of seconds',
+      },
+    },
+    {
+      what: "a wait of .nan",
+      text: withSteps("- wait: .nan"),
+      problem: { message: expect.stringMatching(/^"wait" is not a duration: the number NaN; /) },
+    },
+    {
+      what: "a say of spaces only",
+      text: withSteps('- say: "   "'),
+      problem: {
+        path: "buyers[0].steps[0].say",
+        message: '"say" has only spaces: write some text',
+      },
+    },
+    {
+      what: "an empty say",
+      text: withSteps('- say: ""'),
+      problem: { message: '"say" is empty' },
+    },
+    {
+      what: "a say longer than the sandbox takes",
+      text: withSteps(`- say: ${longText}`),
+      problem: { message: '"say" is too long: at most 1000 characters (it has 1001)' },
+    },
+    {
+      what: "a link with nothing after https://",
+      text: withSteps('- send: { link: "https://" }'),
+      problem: {
+        path: "buyers[0].steps[0].send.link",
+        message: '"link" must be an http:// or https:// URL with no spaces, not "https://"',
+      },
+    },
+    {
+      what: "a link with a space",
+      text: withSteps('- send: { link: "https://example.com/a b" }'),
+      problem: { message: expect.stringMatching(/^"link" must be an http:\/\/ or https:\/\/ URL/) },
+    },
+    {
+      what: "a link text of spaces only",
+      text: withSteps('- send: { link: "https://example.com", text: " " }'),
+      problem: {
+        path: "buyers[0].steps[0].send.text",
+        message: '"text" has only spaces: write some text',
+      },
+    },
+    {
+      what: "a location title of spaces only",
+      text: withSteps('- send: { location: { lat: 1, lon: 2, title: "  " } }'),
+      problem: { message: '"title" has only spaces: write some text' },
+    },
+    {
+      what: "an empty price (an item message could not carry it)",
+      text: 'name: a\nworld:\n  items: { sofa: { title: S, price: "" } }\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n',
+      problem: { path: "world.items.sofa.price", message: '"price" is empty' },
+    },
+    {
+      what: "an item title of spaces only",
+      text: 'name: a\nworld:\n  items: { sofa: { title: "  " } }\nbuyers: [{ name: A, steps: [{ say: hi }] }]\n',
+      problem: {
+        path: "world.items.sofa.title",
+        message: '"title" has only spaces: write some text',
+      },
+    },
+    {
+      what: "a variable used by the step that captures it",
+      text: withSteps(
+        "- say: hi",
+        '- expect: { reply: { contains: "{{order}}" }, capture: { order: "(\\\\d+)" } }',
+      ),
+      problem: {
+        path: "buyers[0].steps[1].expect.reply.contains",
+        message: "{{order}} is captured by this step: it can be used from the next step on",
+      },
+    },
+    {
+      what: "a misspelt key of a fault: that one problem, not the rules' guesses after it",
+      text: withSteps("- fault: { presets: api_down }"),
+      problem: {
+        line: 5,
+        column: 18,
+        path: "buyers[0].steps[0].fault.presets",
+        message: expect.stringMatching(/^unknown key "presets" \(did you mean "preset"\?\)/),
+      },
+    },
+    {
+      what: "an item key that is no key, said once",
+      text: "name: a\nworld: { items: { sofa: { title: S } } }\nbuyers: [{ name: A, item: Sofa, steps: [{ say: hi }] }]\n",
+      problem: {
+        path: "buyers[0].item",
+        message: expect.stringMatching(/^"Sofa" is not an item key/),
+      },
+    },
+    {
+      what: "a preset cut short",
+      text: withSteps("- fault: rate_limit"),
+      problem: { message: expect.stringMatching(/\(did you mean "rate_limit_storm"\?\)$/) },
+    },
+    {
+      what: "a preset cut short, in a map",
+      text: withSteps("- fault: { preset: rate_limit, times: 2 }"),
+      problem: {
+        path: "buyers[0].steps[0].fault.preset",
+        message: expect.stringMatching(/\(did you mean "rate_limit_storm"\?\)$/),
+      },
+    },
+    {
+      what: "a flag that keeps state",
+      text: withSteps('- expect: { reply: { matches: "/да/g" } }'),
+      problem: {
+        message:
+          'flag "g" is not allowed (it keeps state from one reply to the next): use some of d, i, m, s, u, v',
+      },
+    },
+    {
+      what: "a flag given twice, in a capture",
+      text: withSteps('- expect: { reply: {}, capture: { order: "/(\\\\d+)/ii" } }'),
+      problem: {
+        path: "buyers[0].steps[0].expect.capture.order",
+        message: 'flag "i" is given twice: give each flag once',
+      },
+    },
+    {
+      what: "a capture that does not compile",
+      text: withSteps('- expect: { reply: {}, capture: { order: "/(a/i" } }'),
+      problem: { message: '"order" is not a regular expression: unterminated group' },
+    },
+    {
+      what: "a misspelt operation",
+      text: withSteps("- fault: { operation: postSendMesage, status: 503 }"),
+      problem: {
+        path: "buyers[0].steps[0].fault.operation",
+        message: expect.stringMatching(
+          /^"postSendMesage" is not an operation \(did you mean "postSendMessage"\?\): /,
+        ),
+      },
+    },
+    {
+      what: "a status the sandbox does not answer an API call with",
+      text: withSteps("- fault: { preset: api_down, status: 404 }"),
+      problem: {
+        path: "buyers[0].steps[0].fault.status",
+        message:
+          "a fault answers an API call with 402, 403, 429, 500, 502 or 503 (production's bad days), not 404",
+      },
+    },
+    {
+      what: "a webhook status that is no failure",
+      text: withSteps("- fault: { operation: webhook, status: 302 }"),
+      problem: {
+        message: expect.stringMatching(/^a webhook fault's status .*400 to 599, not 302$/),
+      },
+    },
+    {
+      what: "retry_after when a drop has replaced the preset's 429",
+      text: withSteps("- fault: { preset: rate_limit_storm, drop: after, retry_after: 2 }"),
+      problem: {
+        path: "buyers[0].steps[0].fault.retry_after",
+        message: '"retry_after" goes with status 429 only',
+      },
+    },
+  ];
+
+  test.each(cases)("$what", ({ text, problem }) => {
+    // One problem: the parts given are what it must say.
+    expect(problems(text)).toEqual([expect.objectContaining({ file: "bad.yaml", ...problem })]);
+  });
+
+  test("an item taken from the fixture takes nothing else from the scenario", () => {
+    const found = problems(`name: a
+world:
+  fixture: ./shop.json
+  seller: 7
+  items:
+    lamp: { item_id: 4, title: Лампа, status: removed }
+buyers: [{ name: A, steps: [{ say: hi }] }]
+`);
+    expect(found.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`)).toEqual([
+      '6:25 world.items.lamp.title: "title" does not go with "item_id": an item of the fixture keeps its own title',
+      '6:39 world.items.lamp.status: "status" does not go with "item_id": an item of the fixture keeps its own status',
+    ]);
+  });
+
+  test("what the walk could not explain is still said once, without each branch's noise", () => {
+    // The walk explains every file it meets; behind it stand ajv's own errors, shown here for a
+    // misspelt step (ajv reports it once per kind of step) and an infinite wait.
+    const validate = new Ajv(SCENARIO_AJV_OPTIONS).compile(schema);
+    const data = { name: "a", buyers: [{ name: "A", steps: [{ sya: "hi" }] }] };
+    expect(validate(data)).toBe(false);
+    expect(validate.errors?.length).toBeGreaterThan(9);
+    expect(fallbackProblems(validate.errors ?? [])).toEqual([
+      {
+        path: ["buyers", 0, "steps", 0],
+        message: "steps[0] is not valid: it fits none of its forms",
+      },
+    ]);
+    const within = {
+      ...data,
+      buyers: [{ name: "A", steps: [{ wait: Number.POSITIVE_INFINITY }] }],
+    };
+    expect(validate(within)).toBe(false);
+    expect(fallbackProblems(validate.errors ?? [])).toEqual([
+      {
+        path: ["buyers", 0, "steps", 0],
+        message: "steps[0] is not valid: it fits none of its forms",
+      },
+    ]);
+  });
+});
+
+describe("what the schema says of keys together, the parser says in its words", () => {
+  const validate = new Ajv(SCENARIO_AJV_OPTIONS).compile(schema);
+  const fileOf = (world: string, fault: string) =>
+    `name: a\n${world}buyers: [{ name: A, steps: [{ fault: ${fault} }] }]\n`;
+  const cases: { what: string; world?: string; fault?: string; message: string | null }[] = [
+    {
+      what: "a fixture needs a seller",
+      world: "world: { fixture: ./x.json }\n",
+      message: '"seller" is missing',
+    },
+    {
+      what: "a seller needs a fixture",
+      world: "world: { seller: 5 }\n",
+      message: '"seller" goes with "fixture" only',
+    },
+    {
+      what: "an item needs a title",
+      world: "world: { items: { sofa: { price: '1 ₽' } } }\n",
+      message: '"title" is missing',
+    },
+    {
+      what: "an item_id needs a fixture",
+      world: "world: { items: { sofa: { item_id: 3 } } }\n",
+      message: '"item_id" goes with a fixture only',
+    },
+    {
+      what: "an item_id takes no title",
+      world: "world: { fixture: ./x.json, seller: 5, items: { sofa: { item_id: 3, title: S } } }\n",
+      message: '"title" does not go with "item_id"',
+    },
+    {
+      what: "a fault needs a preset or an operation",
+      fault: "{ status: 503 }",
+      message: '"operation" is missing',
+    },
+    {
+      what: "a rule needs what it does",
+      fault: "{ operation: postSendMessage, times: 2 }",
+      message: "a fault rule needs what it does",
+    },
+    {
+      what: "a rule drops or answers a status",
+      fault: "{ operation: postSendMessage, status: 503, drop: before }",
+      message: "a fault either drops the connection or answers a status, not both",
+    },
+    {
+      what: "retry_after goes with 429",
+      fault: "{ operation: postSendMessage, status: 503, retry_after: 1 }",
+      message: '"retry_after" goes with status 429 only',
+    },
+    {
+      what: "token_expired takes nothing more",
+      fault: "{ preset: token_expired, times: 1 }",
+      message:
+        'token_expired makes no rule (the seller\'s tokens expire at once): it takes no "times"',
+    },
+    { what: "a preset and a drop", fault: "{ preset: api_down, drop: before }", message: null },
+    {
+      what: "a preset of 429 with its Retry-After",
+      fault: "{ preset: rate_limit_storm, retry_after: 5 }",
+      message: null,
+    },
+    { what: "token_expired alone", fault: "{ preset: token_expired }", message: null },
+    {
+      what: "an item of the fixture",
+      world: "world: { fixture: ./x.json, seller: 5, items: { sofa: { item_id: 3 } } }\n",
+      message: null,
+    },
+  ];
+
+  test.each(cases)("$what", ({ world = "", fault = "api_down", message }) => {
+    const text = fileOf(world, fault);
+    const result = parseScenario(text, "x.yaml");
+    // Editors (the schema) and the parser agree on the file…
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(message === null);
+    expect(result.ok).toBe(message === null);
+    // …and the parser says why once, in its own words.
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.message)).toEqual([
+        expect.stringContaining(message ?? ""),
+      ]);
+    }
+  });
+});
+
 describe("the JSON Schema", () => {
   test("compiles in ajv's strict mode, with a description on every property", () => {
-    expect(() => new Ajv({ strict: true }).compile(schema)).not.toThrow();
+    expect(() => new Ajv(SCENARIO_AJV_OPTIONS).compile(schema)).not.toThrow();
     const undescribed: string[] = [];
+    // Keys tied together (dependencies, anyOf, not, if/then) name properties declared, and
+    // described, beside them.
+    const constraints = ["dependencies", "allOf", "anyOf", "not", "if", "then"];
     const walk = (node: unknown, at: string) => {
       if (typeof node !== "object" || node === null) return;
       const properties = (node as { properties?: Record<string, Record<string, unknown>> })
@@ -571,10 +994,50 @@ describe("the JSON Schema", () => {
       for (const [key, property] of Object.entries(properties ?? {})) {
         if (!property.description && !property.$ref) undescribed.push(`${at}.${key}`);
       }
-      for (const [key, child] of Object.entries(node)) walk(child, `${at}.${key}`);
+      for (const [key, child] of Object.entries(node)) {
+        if (!constraints.includes(key)) walk(child, `${at}.${key}`);
+      }
     };
     walk(schema, "#");
     expect(undescribed).toEqual([]);
+  });
+
+  test("has one duration, which every duration refers to, and which agrees with the parser", () => {
+    const text = readFileSync(SCHEMA_FILE, "utf8");
+    const definitions = schema.definitions as Record<string, { oneOf: { pattern?: string }[] }>;
+    const pattern = definitions.duration?.oneOf[0]?.pattern ?? "";
+    expect(text.split(JSON.stringify(pattern)).length - 1).toBe(1);
+    expect(text.match(/"\$ref": "#\/definitions\/duration"/g)).toHaveLength(10);
+    const durationText = new RegExp(pattern, "u");
+    for (const value of [
+      "500ms",
+      "5s",
+      "1.5s",
+      "2m",
+      "1h30m",
+      "1d",
+      "",
+      "5",
+      "5 s",
+      "1h 30m",
+      "-1s",
+    ]) {
+      expect(durationText.test(value), value).toBe(parseDurationMs(value) !== null);
+    }
+  });
+
+  test("its descriptions say what the engine does", () => {
+    const text = readFileSync(SCHEMA_FILE, "utf8");
+    const properties = schema.properties as Record<string, Record<string, unknown>>;
+    // Runs are numbered from 1 ("Анна #1"); {{run}} is that number.
+    expect(properties.repeat?.description).toContain('"Анна #1"');
+    expect(text).toContain("run (the run's number, from 1)");
+    // All of one repetition's buyers write at once, unless concurrency says otherwise.
+    expect(properties.concurrency?.description).toContain("Default: the number of buyers");
+    expect(properties.concurrency).not.toHaveProperty("default");
+    // replies counts what no earlier expect matched; webhooks_failing's answer comes late.
+    expect(text).toContain("those an earlier `expect` matched are not counted again");
+    expect(text).toContain("Beseda retries each 1 s, 5 s, 30 s later");
   });
 
   test("every example it gives is valid where it is given", () => {

@@ -1,7 +1,9 @@
 // Scenarios: write a scenario (the YAML `beseda test` runs), pick the account whose bot the buyers
 // write to, Run, and watch it live, Mailpit-like: each buyer run's steps as they end, the failing
 // step's expected and actual answer, reply times. A refused scenario lists its problems by line;
-// one click puts the caret there. The recent runs the server keeps open at /scenarios/<run id>.
+// one click puts the caret there. The recent runs the server keeps open at /scenarios/<run id>;
+// the list is read every few seconds while the tab is visible, so runs started elsewhere (another
+// tab, the API) show up.
 // The editor's text and the chosen account are kept in localStorage, so a reload loses nothing.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../api.ts";
@@ -23,7 +25,7 @@ import "./scenarios.css";
 
 const TEXT_KEY = "beseda.scenarios.text";
 const ACCOUNT_KEY = "beseda.scenarios.account";
-const RECENT_POLL_MS = 2000;
+const RECENT_POLL_MS = 3000;
 
 function stored(key: string): string | null {
   try {
@@ -66,13 +68,13 @@ export function ScenariosPage({ runId }: { runId: string | null }) {
     setAccount(bot?.user_id ?? null);
   }, [list, account]);
 
-  // A run that ends changes the list; runs started elsewhere (another tab, the API) show up too.
+  // A run that ends (or is found gone) changes the list at once; the poll brings what changed
+  // elsewhere.
   const status = live.run?.status;
   useEffect(() => {
-    if (status !== undefined && status !== "running") recent.reload();
-  }, [status]);
-  const anyRunning = recent.data?.some((run) => run.status === "running") ?? false;
-  usePoll(recent.reload, RECENT_POLL_MS, anyRunning);
+    if ((status !== undefined && status !== "running") || live.gone) recent.reload();
+  }, [status, live.gone]);
+  usePoll(recent.reload, RECENT_POLL_MS);
 
   const start = useAction(async () => {
     const run = await startRun(text, account);
@@ -122,6 +124,14 @@ export function ScenariosPage({ runId }: { runId: string | null }) {
         />
         <div class="scenarios-main">
           {runId !== null && <ErrorNote error={live.error} />}
+          {runId !== null && live.gone && (
+            <div class="error" role="alert">
+              <p class="no-margin">
+                This run is gone (the server restarted?): runs are kept in memory, the last 50 of
+                them.{live.run !== null && " Below is what was last read of it."}
+              </p>
+            </div>
+          )}
           {runId === null && (
             <section class="card scenario-run-empty">
               <p class="muted no-margin">
@@ -130,12 +140,13 @@ export function ScenariosPage({ runId }: { runId: string | null }) {
               </p>
             </section>
           )}
-          {runId !== null && live.run === null && !live.error && (
+          {runId !== null && live.run === null && !live.error && !live.gone && (
             <p class="muted">Loading the run…</p>
           )}
           {live.run && (
             <ScenarioRunView
               run={live.run}
+              gone={live.gone}
               sellerName={sellerName}
               onCancel={() => live.run && void cancel.run(live.run.id)}
               cancelling={cancel.busy}

@@ -3,7 +3,7 @@
 // Exit codes: 0 done, 1 the server refused or could not be reached, 2 a wrong use of the verb.
 import { parseArgs } from "node:util";
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionOf } from "./connection.ts";
-import { CliError, SandboxClient } from "./sandbox-client.ts";
+import { CliError, SandboxClient, type SandboxClientOptions } from "./sandbox-client.ts";
 import { UsageError, type Verb } from "./verb.ts";
 import { accountsVerb } from "./verbs/accounts.ts";
 import { chatVerb } from "./verbs/chat.ts";
@@ -12,6 +12,12 @@ import { faultVerb } from "./verbs/fault.ts";
 import { sayVerb } from "./verbs/say.ts";
 import { tailVerb } from "./verbs/tail.ts";
 import { exportVerb, importVerb, resetVerb } from "./verbs/world.ts";
+
+/** What a verb's user can do when the server is not there, or refuses the admin token. */
+const VERB_HINTS: SandboxClientOptions = {
+  unreachableHint: "start one with `npm start` or give --url",
+  unauthorizedHint: "give --admin-token (or BESEDA_ADMIN_TOKEN), or --data-dir of the server",
+};
 
 export const SANDBOX_VERBS: readonly Verb[] = [
   accountsVerb,
@@ -68,7 +74,7 @@ export async function runSandboxVerb(
       allowPositionals: true,
       strict: true,
     });
-    const client = new SandboxClient(connectionOf(values, io.env));
+    const client = new SandboxClient(connectionOf(values, io.env), VERB_HINTS);
     await verb.run(positionals, values, {
       client,
       out: (line) => io.stdout(`${line}\n`),

@@ -35,13 +35,15 @@ async function fileBytes(
   run: RunningScenario,
   source: "sample" | { path: string },
   sample: () => Promise<Uint8Array> | Uint8Array,
+  what: string,
 ): Promise<{ bytes: Uint8Array; name: string }> {
   if (source === "sample") return { bytes: await sample(), name: "sample" };
   try {
     return { bytes: await run.readFile(source.path), name: source.path };
   } catch (error) {
+    // The reader's message names the file and says why: said once, after what it was for.
     throw new StepFailed({
-      message: `${source.path} could not be read: ${(error as Error).message}`,
+      message: `the ${what} to send: ${(error as Error).message}`,
       expected: null,
       actual: null,
     });
@@ -56,7 +58,7 @@ async function messageOf(
 ): Promise<{ type: string; content: Record<string, unknown> }> {
   switch (content.type) {
     case "image": {
-      const file = await fileBytes(run, content.source, samplePng);
+      const file = await fileBytes(run, content.source, samplePng, "image");
       const name = file.name === "sample" ? "sample.png" : file.name;
       const uploaded = await run.sandbox.upload<ImageSizes>(
         `/accounts/${state.buyerId}/images`,
@@ -72,7 +74,7 @@ async function messageOf(
       return { type: "image", content: { image_id: imageId } };
     }
     case "voice": {
-      const file = await fileBytes(run, content.source, sampleVoice);
+      const file = await fileBytes(run, content.source, sampleVoice, "voice");
       const { voice_id } = await run.sandbox.upload<{ voice_id: string }>("/voices", "file", {
         bytes: file.bytes,
         name: file.name === "sample" ? "sample.mp4" : file.name,
@@ -182,9 +184,10 @@ export async function performAction(
       );
       return;
     case "fault":
-      return abortable(run.faults.apply(step.fault), signal);
+      return abortable(run.faults.apply(step.fault, state), signal);
     case "clear_faults": {
-      const problems = await abortable(run.faults.clear(), signal);
+      // This buyer run's rules: another's, running beside it, are not its to end.
+      const problems = await abortable(run.faults.clear(state), signal);
       if (problems.length > 0) throw new Error(problems.join("; "));
       return;
     }

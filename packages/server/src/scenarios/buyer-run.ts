@@ -1,19 +1,26 @@
 // One run of a buyer's script: a new buyer account and its chat with the seller (about the item,
 // or u2u), then the steps in order. A step that fails ends the run (the rest are skipped) and the
-// report gets the conversation so far; an abort fails the step in progress as "interrupted".
+// report gets the conversation so far; an abort fails the step in progress as "interrupted" (or
+// with the abort's reason, "the bot exited (code 3)").
 import { abortable, Interrupted } from "./abortable.ts";
 import { type ActionStep, performAction } from "./buyer-actions.ts";
-import { type BuyerState, type RunningScenario, StepFailed } from "./buyer-state.ts";
+import {
+  type BuyerState,
+  type ReplyTally,
+  type RunningScenario,
+  StepFailed,
+} from "./buyer-state.ts";
 import { conversationLines } from "./conversation.ts";
 import { checkExpectation } from "./expectations.ts";
 import type { BuyerScript, Step } from "./model.ts";
+import { tell } from "./observer.ts";
 import type { BuyerRunReport, ScenarioObserver, StepFailure, StepReport } from "./report.ts";
 import type { Credentials, OpenedChat, SandboxMessage } from "./sandbox-shapes.ts";
 
 /** How long a failed run waits for its conversation before reporting without it. */
 const CONVERSATION_TIMEOUT_MS = 5_000;
 
-/** One run to make: the script, which repetition it is, and the buyer's display name. */
+/** One run to make: the script, which repetition it is (from 1), and the buyer's display name. */
 export interface BuyerRunPlan {
   script: BuyerScript;
   run: number;
@@ -56,7 +63,13 @@ export function skippedSteps(script: BuyerScript, from: number): StepReport[] {
 function failureOf(error: unknown, signal: AbortSignal): StepFailure {
   if (error instanceof StepFailed) return error.failure;
   if (error instanceof Interrupted || signal.aborted) {
-    return { message: "interrupted", expected: null, actual: null };
+    // The abort's own reason, when the runner gave one, is what happened instead of the step.
+    const interrupted = error instanceof Interrupted ? error : new Interrupted(signal.reason);
+    return {
+      message: interrupted.message,
+      expected: null,
+      actual: interrupted.explained ? interrupted.message : null,
+    };
   }
   // A refusal of the sandbox's says itself what was asked and why not ("POST /sandbox/v1/chats/…
   // answered 403: …"); so does a fill-in of an unknown variable.
@@ -135,24 +148,16 @@ async function conversation(
   }
 }
 
-function tell(observer: ScenarioObserver | undefined, hear: (o: ScenarioObserver) => void): void {
-  if (!observer) return;
-  try {
-    hear(observer);
-  } catch {
-    // A listener's fault is not the scenario's.
-  }
-}
-
 /**
  * Runs the plan into `report` (already in the scenario's report), telling the observer as it
- * goes; `replyTimes` gets each met reply's time. Never throws.
+ * goes; `replies` gets each met reply's time and each reply expectation that timed out. Never
+ * throws.
  */
 export async function runBuyer(
   run: RunningScenario,
   plan: BuyerRunPlan,
   report: BuyerRunReport,
-  replyTimes: number[],
+  replies: ReplyTally,
   observer?: ScenarioObserver,
 ): Promise<void> {
   const started = performance.now();
@@ -179,10 +184,10 @@ export async function runBuyer(
     const reported = stepReport(step, index);
     const stepStarted = performance.now();
     try {
-      if (run.signal.aborted) throw new Interrupted();
+      if (run.signal.aborted) throw new Interrupted(run.signal.reason);
       if (step.kind === "expect") {
         reported.reply_ms = await checkExpectation(run, state, step);
-        if (reported.reply_ms !== null) replyTimes.push(reported.reply_ms);
+        if (reported.reply_ms !== null) replies.times.push(reported.reply_ms);
       } else {
         await performAction(run, state, step as ActionStep);
       }
@@ -190,6 +195,7 @@ export async function runBuyer(
     } catch (error) {
       reported.outcome = "failed";
       reported.failure = failureOf(error, run.signal);
+      if (error instanceof StepFailed && error.timedOut) replies.timedOut++;
       failedAt = index;
     }
     reported.duration_ms = Math.round(performance.now() - stepStarted);

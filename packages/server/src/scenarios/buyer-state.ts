@@ -42,16 +42,29 @@ export interface BuyerState {
   /** The buyer's messages not deleted, oldest first, with their sandbox time (unix seconds). */
   sent: { id: string; created: number }[];
   lastAction: BuyerAction | null;
-  /** The seq (ChatLog) of the last seller message an expect consumed; -1 for none. */
+  /**
+   * The seq (ChatLog) of the last seller message an expect consumed; -1 for none. A seq stays
+   * what it was when the log takes in messages the stream missed (ChatLog.merge).
+   */
   consumedSeq: number;
 }
 
 /** A step that did not hold: what the report says about it. */
 export class StepFailed extends Error {
   readonly failure: StepFailure;
+  /** A `reply`/`replies` expectation that too few replies met by its time limit. */
+  readonly timedOut: boolean;
 
-  constructor(failure: StepFailure) {
+  constructor(failure: StepFailure, timedOut = false) {
     super(failure.message);
     this.failure = failure;
+    this.timedOut = timedOut;
   }
+}
+
+/** The reply expectations of a scenario run so far: the met ones' times and those timed out. */
+export interface ReplyTally {
+  /** ms from the buyer's last action to the (first) reply, for each met one. */
+  times: number[];
+  timedOut: number;
 }

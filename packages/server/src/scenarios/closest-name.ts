@@ -27,19 +27,31 @@ function distance(a: string, b: string): number {
   return (rows[a.length] as number[])[b.length] as number;
 }
 
-/** The known name closest to `name` when it is near enough to be a typo of it, else null. */
+/** Names this short are not looked for inside longer ones: "a" is in too many. */
+const MIN_PART_LENGTH = 3;
+
+/**
+ * The known name closest to `name` when it is near enough to be a typo of it; else the one known
+ * name that contains it (a name cut short: "rate_limit" for "rate_limit_storm"); else null.
+ */
 export function closestName(name: string, known: Iterable<string>): string | null {
   const limit = name.length <= 4 ? 1 : 2;
+  const lower = name.toLowerCase();
   let best: string | null = null;
   let bestDistance = limit + 1;
+  const containing: string[] = [];
   for (const candidate of known) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
+    const d = distance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
+    if (lower.length >= MIN_PART_LENGTH && candidate.toLowerCase().includes(lower)) {
+      containing.push(candidate);
+    }
   }
-  return best;
+  if (best !== null) return best;
+  return containing.length === 1 ? (containing[0] ?? null) : null;
 }
 
 /** ` (did you mean "say"?)`, or "" when nothing is close. */

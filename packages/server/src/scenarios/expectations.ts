@@ -7,16 +7,14 @@ import { StepFailed } from "./buyer-state.ts";
 import type { LoggedMessage } from "./chat-watch.ts";
 import { formatDurationMs } from "./duration.ts";
 import { DEFAULT_NO_REPLY_MS, type Step } from "./model.ts";
+import { describeDelivery, noReplyDiagnosis, sellerDeliveries } from "./no-reply-diagnosis.ts";
 import { describeMatcher, describeReply, matchReply } from "./reply-matchers.ts";
-import type { ChatOverview, Delivery } from "./sandbox-shapes.ts";
 import { fillTemplate } from "./template.ts";
 
 export type ExpectStep = Extract<Step, { kind: "expect" }>;
 
 /** How often `blacklisted` asks the sandbox again (the blacklist has no event). */
 const BLACKLIST_POLL_MS = 200;
-/** The most deliveries the final look asks for (newest first). */
-const DELIVERY_LOOKUP_LIMIT = 1000;
 
 /** The step's time limit: its own, else the file's, else the runner's (no_reply: 2 s). */
 export function timeLimitMs(run: RunningScenario, step: ExpectStep): number {
@@ -29,15 +27,31 @@ function failed(message: string, expected: string | null, actual: string | null)
 }
 
 /**
- * The seller's side's messages after the buyer's last action and after those consumed, in the
- * chat's order; null while the buyer's action itself has not been seen in the chat.
+ * Whether a message is a reply: written by the seller's account (the bot), and still there. A
+ * message the bot deleted is not one (it took it back: the next one is its answer), nor is a
+ * `system` message (Avito's notices; the sandbox lets either participant post one, the bot's API
+ * does not).
  */
-function sellerMessagesAfter(state: BuyerState): LoggedMessage[] | null {
+function isReply(run: RunningScenario, logged: LoggedMessage): boolean {
+  const { message } = logged;
+  return (
+    message.author_id === run.seller &&
+    logged.deletedSeq === null &&
+    message.type !== "deleted" &&
+    message.type !== "system"
+  );
+}
+
+/**
+ * The replies after the buyer's last action and after those consumed, in the chat's order; null
+ * while the buyer's action itself has not been seen in the chat.
+ */
+function repliesAfter(run: RunningScenario, state: BuyerState): LoggedMessage[] | null {
   const action = state.lastAction;
   const from = action === null ? -1 : state.chat.seqOf(action.messageId, action.deleted);
   if (from === null) return null;
   const after = Math.max(from, state.consumedSeq);
-  return state.chat.messages.filter((m) => m.seq > after && m.message.author_id !== state.buyerId);
+  return state.chat.messages.filter((m) => m.seq > after && isReply(run, m));
 }
 
 /** Waits for `count` seller messages; then (or at the limit) those there are. */
@@ -48,7 +62,7 @@ async function awaitReplies(
   limitMs: number,
 ): Promise<LoggedMessage[]> {
   const probe = () => {
-    const replies = sellerMessagesAfter(state);
+    const replies = repliesAfter(run, state);
     return replies !== null && replies.length >= count ? replies : null;
   };
   const deadline = performance.now() + limitMs;
@@ -56,7 +70,13 @@ async function awaitReplies(
   if (found) return found;
   // Nothing is missed: what the stream has not brought, the chat's messages have.
   await abortable(run.watch.refresh(state.chatId), run.signal);
-  return sellerMessagesAfter(state) ?? [];
+  return repliesAfter(run, state) ?? [];
+}
+
+/** "no reply within 5s", with what Beseda knows of why after it. */
+async function noReply(run: RunningScenario, state: BuyerState, what: string): Promise<string> {
+  const why = await noReplyDiagnosis(run, state);
+  return why === "" ? what : `${what}; ${why}`;
 }
 
 function replyMs(state: BuyerState, reply: LoggedMessage): number | null {
@@ -74,7 +94,10 @@ async function expectReply(
   const expected = describeMatcher(expectation.matcher, expectation.capture, fill);
   const [reply] = await awaitReplies(run, state, 1, limitMs);
   const within = formatDurationMs(limitMs);
-  if (!reply) throw failed(`no reply within ${within}`, expected, `no reply within ${within}`);
+  if (!reply) {
+    const actual = await noReply(run, state, `no reply within ${within}`);
+    throw new StepFailed({ message: `no reply within ${within}`, expected, actual }, true);
+  }
   state.consumedSeq = reply.seq;
   const verdict = matchReply(reply.message, expectation.matcher, expectation.capture, fill);
   if (!verdict.met) {
@@ -99,11 +122,15 @@ async function expectReplies(
   const within = formatDurationMs(limitMs);
   const expected = `${count} ${count === 1 ? "reply" : "replies"} within ${within}`;
   if (replies.length < count) {
-    const actual =
+    const got =
       replies.length === 0
-        ? "no reply"
-        : `${replies.length}: ${replies.map((r) => describeReply(r.message)).join("; ")}`;
-    throw failed(`${replies.length} of ${count} replies within ${within}`, expected, actual);
+        ? `no reply within ${within}`
+        : `${replies.length} within ${within}: ${replies.map((r) => describeReply(r.message)).join(", ")}`;
+    const actual = await noReply(run, state, got);
+    throw new StepFailed(
+      { message: `${replies.length} of ${count} replies within ${within}`, expected, actual },
+      true,
+    );
   }
   const consumed = replies[count - 1] as LoggedMessage;
   state.consumedSeq = consumed.seq;
@@ -129,33 +156,29 @@ async function expectNoReply(
 }
 
 async function expectRead(run: RunningScenario, state: BuyerState, limitMs: number): Promise<void> {
-  const last = state.sent.at(-1) ?? null;
+  const within = formatDurationMs(limitMs);
+  const expected = `the seller marks the buyer's last message read within ${within}`;
+  const last = state.sent.at(-1);
+  // Nothing of the buyer's is there to be read (none sent, or all deleted): a read of the chat
+  // then would say nothing about the bot, and waiting the whole limit for it, nothing either.
+  if (!last)
+    throw failed("the buyer has sent no message for the seller to read", expected, "no message");
   const probe = () => {
-    const after = last === null ? -1 : state.chat.seqOf(last.id, false);
+    const after = state.chat.seqOf(last.id, false);
     if (after === null) return null;
-    return state.chat.reads.find((r) => r.userId !== state.buyerId && r.seq > after) ?? null;
+    return state.chat.reads.find((r) => r.userId === run.seller && r.seq > after) ?? null;
   };
   const deadline = performance.now() + limitMs;
   if (await run.watch.waitUntil(state.chatId, deadline, run.signal, probe)) return;
-  const within = formatDurationMs(limitMs);
-  const expected = `the seller marks the chat read within ${within}`;
-  if (last !== null) {
-    // The message's own read mark says whether the other side read it, to the millisecond.
-    await abortable(run.watch.refresh(state.chatId), run.signal);
-    if (state.chat.find(last.id)?.message.read != null) return;
-    throw failed(
-      `the seller did not read the buyer's last message within ${within}`,
-      expected,
-      "the buyer's last message is unread",
-    );
-  }
-  const chat = await abortable(
-    run.sandbox.call<ChatOverview>("GET", `/chats/${encodeURIComponent(state.chatId)}`),
-    run.signal,
+  // The message's own read mark says whether the other side read it (the stream may have missed
+  // the read).
+  await abortable(run.watch.refresh(state.chatId), run.signal);
+  if (state.chat.find(last.id)?.message.read != null) return;
+  throw failed(
+    `the seller did not read the buyer's last message within ${within}`,
+    expected,
+    "the buyer's last message is unread",
   );
-  const seller = chat.users.find((u) => u.user_id !== state.buyerId);
-  if (seller?.last_read_at != null) return;
-  throw failed(`the seller did not read the chat within ${within}`, expected, "never read");
 }
 
 async function expectBlacklisted(
@@ -205,21 +228,13 @@ async function expectDelivered(
   const probe = () => ofLast().find((d) => isSuccess(d.event.status)) ?? null;
   const deadline = performance.now() + limitMs;
   if (await run.watch.waitUntil(state.chatId, deadline, run.signal, probe)) return;
-  const { deliveries } = await abortable(
-    run.sandbox.call<{ deliveries: Delivery[] }>(
-      "GET",
-      `/webhooks/deliveries?user_id=${run.seller}&limit=${DELIVERY_LOOKUP_LIMIT}`,
-    ),
-    run.signal,
-  );
+  // The deliveries cannot be asked for by chat: the seller's newest, and this message's among them.
+  const deliveries = await sellerDeliveries(run, run.signal);
   const delivery = deliveries.find((d) => d.message_id === last.id);
   if (delivery?.attempts.some((a) => isSuccess(a.status))) return;
-  const attempt = delivery?.attempts.at(-1);
-  const actual = !delivery
-    ? "no delivery of it to the seller (is the bot subscribed?)"
-    : !attempt
-      ? `not attempted yet (${delivery.status})`
-      : `${delivery.attempts.length} attempt(s), the last ${attempt.status ?? attempt.error ?? "unanswered"} (${delivery.status})`;
+  const actual = delivery
+    ? describeDelivery(delivery)
+    : "no webhook of it to the seller (is the bot subscribed?)";
   throw failed(`the webhook was not answered 2xx within ${within}`, expected, actual);
 }
 

@@ -104,8 +104,15 @@ export interface ReplyMatcher {
 }
 
 export type Expectation =
-  /** The next message from the seller's side (after the buyer's last action) matches. */
-  | { kind: "reply"; matcher: ReplyMatcher; capture: Record<string, string> }
+  /**
+   * The next message from the seller's side (after the buyer's last action) matches. `capture`:
+   * variable → the regex (as `matches` is) whose group 1, or whole match, it gets from the text.
+   */
+  | {
+      kind: "reply";
+      matcher: ReplyMatcher;
+      capture: Record<string, { source: string; flags: string }>;
+    }
   /** At least this many messages from the seller's side after the buyer's last action. */
   | { kind: "replies"; count: number }
   /** Nothing from the seller's side for the whole time limit. */

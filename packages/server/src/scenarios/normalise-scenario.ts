@@ -62,7 +62,8 @@ export function normaliseScenario(
     },
     buyers: data.buyers.map((buyer, index) => buyerScript(buyer, index, positions)),
     repeat: data.repeat ?? 1,
-    concurrency: data.concurrency ?? 1,
+    // By default one repetition's buyers all write at once, as buyers do.
+    concurrency: data.concurrency ?? data.buyers.length,
   };
 }
 
@@ -135,7 +136,9 @@ function expectationOf(expect: ExpectFile): Expectation {
         matches: matches === undefined ? null : regexText(matches),
         type: type ?? null,
       },
-      capture: expect.capture ?? {},
+      capture: Object.fromEntries(
+        Object.entries(expect.capture ?? {}).map(([name, source]) => [name, regexText(source)]),
+      ),
     };
   }
   if ("replies" in expect) return { kind: "replies", count: expect.replies };

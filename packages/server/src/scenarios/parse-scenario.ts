@@ -1,12 +1,14 @@
 // A scenario file's text in, the Scenario the engine runs out, or every problem found in it, each
 // at its line and column: YAML syntax first (nothing else can be trusted past a syntax error),
-// then the JSON Schema (scenario-schema.ts) and the rules it cannot say (scenario-rules.ts).
-import { isAlias, LineCounter, parseDocument, visit } from "yaml";
+// then the JSON Schema (scenario-schema.ts) and the rules it does not say in words
+// (scenario-rules.ts). The text is already decoded: whether the bytes were UTF-8 is the reader's
+// question (a U+FFFD here may be the file's own character).
+import { type Document, isAlias, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { Scenario, ScenarioProblem, SourcePosition } from "./model.ts";
 import { normaliseScenario } from "./normalise-scenario.ts";
 import type { ScenarioFile } from "./scenario-file.ts";
 import { scenarioRuleProblems } from "./scenario-rules.ts";
-import { schemaProblems } from "./scenario-schema.ts";
+import { checkSchema, fallbackProblems } from "./scenario-schema.ts";
 import { formatPath, type LocatedProblem, YamlPositions } from "./yaml-positions.ts";
 
 export type ParseScenarioResult =
@@ -34,10 +36,31 @@ export function parseScenario(text: string, file: string): ParseScenarioResult {
   if (garbage) return failed([problem(garbage.position, "", garbage.message)]);
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const [document, ...others] = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  if (!document) {
+    return failed([
+      problem(start, "", "the file is empty: a scenario needs at least a name and buyers"),
+    ]);
+  }
   const positions = new YamlPositions(document, lineCounter);
   const problems: ScenarioProblem[] = [];
   let broken = false;
+  // A "---" at the end (an empty document after it) is harmless; a second scenario is not.
+  const another = others.find((other) => !isEmpty(other));
+  if (another) {
+    broken = true;
+    problems.push(
+      problem(
+        positions.at(another.range[0]),
+        "",
+        'one scenario per file: this file has another document after a "---" line',
+      ),
+    );
+  }
   for (const error of document.errors) {
     const offset = error.pos[0];
     if (error.code === "DUPLICATE_KEY") {
@@ -88,10 +111,12 @@ export function parseScenario(text: string, file: string): ParseScenarioResult {
     return failed([...problems, problem(at, "", message)]);
   }
 
-  const found: LocatedProblem[] = [
-    ...schemaProblems(data),
-    ...scenarioRuleProblems(data as Record<string, unknown>),
+  const schema = checkSchema(data);
+  let found: LocatedProblem[] = [
+    ...schema.problems,
+    ...scenarioRuleProblems(data as Record<string, unknown>, schema.problems),
   ];
+  if (!schema.valid && found.length === 0) found = fallbackProblems(schema.errors);
   for (const { path, message, at } of found) {
     const position =
       at && "key" in at ? positions.keyAt(path) : positions.valueAt(at ? at.path : path);
@@ -114,28 +139,28 @@ function failed(problems: ScenarioProblem[]): ParseScenarioResult {
   return { ok: false, problems: unique };
 }
 
-/**
- * Where the text shows it is no text file: a U+FFFD (what decoding put for bytes that are not
- * UTF-8) or a NUL (a binary file).
- */
+/** Where the text shows it is no text file: a NUL (a binary file). */
 function garbageAt(text: string): { position: SourcePosition; message: string } | null {
-  const index = text.search(/[\uFFFD\0]/);
+  const index = text.indexOf("\0");
   if (index < 0) return null;
   const before = text.slice(0, index);
   const line = before.split("\n").length;
   const column = index - before.lastIndexOf("\n");
-  const message =
-    text[index] === "\0"
-      ? "the file has a NUL character: it is binary, not a YAML text"
-      : "the file is not UTF-8 text (bytes here are not UTF-8): save it as UTF-8";
+  const message = "the file has a NUL character: it is binary, not a YAML text";
   return { position: { line, column }, message };
+}
+
+/** A document with nothing in it but comments (what a trailing "---" starts). */
+function isEmpty(document: Document.Parsed): boolean {
+  const contents = document.contents;
+  return (
+    document.errors.length === 0 &&
+    (contents === null || (isScalar(contents) && contents.value === null))
+  );
 }
 
 /** The YAML parser's complaint, for a person. */
 function yamlErrorMessage(code: string, message: string): string {
-  if (code === "MULTIPLE_DOCS") {
-    return 'one scenario per file: this file has another document after a "---" line';
-  }
   if (code === "TAB_AS_INDENT") return "not valid YAML: indent with spaces, not tabs";
   const sentence = message.replace(/\.$/, "");
   return `not valid YAML: ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}`;

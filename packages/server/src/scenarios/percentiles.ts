@@ -9,15 +9,20 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
-/** The report's summary of reply times (ms), or null when no reply was timed. */
-export function replyTimes(samples: readonly number[]): ReplyTimes | null {
-  if (samples.length === 0) return null;
+/**
+ * The report's summary of reply times (ms) and of the reply expectations that timed out (left
+ * out of the times); null when there was neither. The percentiles are null when none was met.
+ */
+export function replyTimes(samples: readonly number[], timedOut: number): ReplyTimes | null {
+  if (samples.length === 0 && timedOut === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length === 0 ? null : percentile(sorted, p));
   return {
     count: sorted.length,
-    p50_ms: percentile(sorted, 50),
-    p95_ms: percentile(sorted, 95),
-    p99_ms: percentile(sorted, 99),
-    max_ms: sorted[sorted.length - 1] as number,
+    timed_out: timedOut,
+    p50_ms: at(50),
+    p95_ms: at(95),
+    p99_ms: at(99),
+    max_ms: at(100),
   };
 }

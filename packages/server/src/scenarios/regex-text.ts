@@ -1,17 +1,19 @@
-// Regular expressions as scenario files write them (`matches`, `capture`): JavaScript syntax,
-// `matches` also as /source/flags. Named groups of a `matches` become variables.
+// Regular expressions as scenario files write them (`matches`, `capture`): JavaScript syntax, or
+// /source/flags. Named groups of a `matches` become variables.
 
 export interface RegexText {
   source: string;
   flags: string;
 }
 
-/** /source/flags: what `matches` may also be written as. */
+/** /source/flags: what `matches` and `capture` may also be written as. */
 const LITERAL = /^\/(.+)\/([a-z]*)$/s;
-/** Flags that keep a match free of state (no g, no y: each reply is matched afresh). */
-const ALLOWED_FLAGS = /^(?!.*(.).*\1)[dimsuv]*$/;
+/** The flags a regex may take: those that keep a match free of state (no g, no y: each reply is
+ * matched afresh). */
+const ALLOWED_FLAGS = ["d", "i", "m", "s", "u", "v"];
 
-/** A `matches` value as a source and flags: /source/flags split up, anything else as it is. */
+/** A `matches` or `capture` value as a source and flags: /source/flags split up, anything else
+ * as it is. */
 export function regexText(text: string): RegexText {
   const literal = LITERAL.exec(text);
   return literal
@@ -19,10 +21,22 @@ export function regexText(text: string): RegexText {
     : { source: text, flags: "" };
 }
 
-/** Why `regex` cannot be used, or null: bad flags, or what the engine says of its syntax. */
-export function regexProblem(regex: RegexText): string | null {
-  if (!ALLOWED_FLAGS.test(regex.flags)) {
-    return `"/${regex.flags}" are not flags it can take: use some of d, i, m, s, u, v (each once)`;
+/**
+ * Why `regex` cannot be used, or null: a flag it may not take, or what the engine says of its
+ * syntax. `label` names the value in the message ("matches").
+ */
+export function regexProblem(regex: RegexText, label: string): string | null {
+  const flags = [...regex.flags];
+  const wrong = flags.find((flag) => !ALLOWED_FLAGS.includes(flag));
+  if (wrong !== undefined) {
+    const why =
+      wrong === "g" || wrong === "y" ? " (it keeps state from one reply to the next)" : "";
+    return `flag "${wrong}" is not allowed${why}: use some of ${ALLOWED_FLAGS.join(", ")}`;
+  }
+  const twice = flags.find((flag, index) => flags.indexOf(flag) !== index);
+  if (twice !== undefined) return `flag "${twice}" is given twice: give each flag once`;
+  if (flags.includes("u") && flags.includes("v")) {
+    return `flags "u" and "v" do not go together ("v" is "u" with more): use one`;
   }
   try {
     new RegExp(regex.source, regex.flags);
@@ -31,7 +45,7 @@ export function regexProblem(regex: RegexText): string | null {
     const message = error instanceof Error ? error.message : String(error);
     // V8: "Invalid regular expression: /(a/: Unterminated group" → "unterminated group".
     const reason = message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
-    return `is not a regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+    return `${label} is not a regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
   }
 }
 

@@ -23,7 +23,16 @@ export interface ScenarioRunOptions {
   readFile(path: string): Promise<Uint8Array>;
   /** The time limit of an expect that gives none, when the file gives no `timeout` either. */
   defaultTimeoutMs: number;
-  /** Aborts the run: steps in progress end as failed ("interrupted"), the rest are skipped. */
+  /**
+   * Aborts the run: steps in progress end as failed, the rest are skipped. The failure says
+   * "interrupted", or the abort's reason when that is an Error (`controller.abort(new Error("the
+   * bot exited (code 3)"))`): what the runner knows happened instead.
+   */
   signal: AbortSignal;
+  /**
+   * Real time, ms since the epoch: the report's `started_at`. The CLI passes `realNowMs` of
+   * src/clock.ts, the server its clock's; never the sandbox clock, which a scenario may move.
+   */
+  now(): number;
   observer?: ScenarioObserver;
 }

@@ -1,13 +1,14 @@
 // Runs one scenario against a Beseda's sandbox API: its world made, then `repeat` × buyers runs,
 // at most `concurrency` at once, each a new buyer talking to the bot; every fault rule it made
 // removed at the end, whatever happened. A scenario's failure is in its report, never thrown.
-import { abortable, Interrupted } from "./abortable.ts";
+import { abortable, Interrupted, interruption } from "./abortable.ts";
 import { type BuyerRunPlan, pendingBuyerRun, runBuyer, skippedSteps } from "./buyer-run.ts";
-import type { RunningScenario } from "./buyer-state.ts";
+import type { ReplyTally, RunningScenario } from "./buyer-state.ts";
 import { ChatWatch } from "./chat-watch.ts";
 import type { Scenario } from "./model.ts";
+import { tell } from "./observer.ts";
 import { replyTimes } from "./percentiles.ts";
-import type { ScenarioObserver, ScenarioReport } from "./report.ts";
+import { type ScenarioReport, unrunScenarioReport } from "./report.ts";
 import type { ScenarioRunOptions } from "./run-options.ts";
 import { ScenarioFaults } from "./scenario-faults.ts";
 import { prepareWorld } from "./world-setup.ts";
@@ -15,28 +16,26 @@ import { prepareWorld } from "./world-setup.ts";
 /** How long the removal of the run's fault rules may take at its end. */
 const CLEANUP_TIMEOUT_MS = 10_000;
 
-/** Every run of the scenario, in order: each repetition runs every buyer's script. */
+/**
+ * Every run of the scenario, in order: each repetition runs every buyer's script. Runs count
+ * from 1, as people do: "Анна #1" is run 1, and so is its {{run}}.
+ */
 export function buyerRunPlans(scenario: Scenario): BuyerRunPlan[] {
   const plans: BuyerRunPlan[] = [];
-  for (let run = 0; run < scenario.repeat; run++) {
+  for (let run = 1; run <= scenario.repeat; run++) {
     for (const script of scenario.buyers) {
-      const name = scenario.repeat > 1 ? `${script.name} #${run + 1}` : script.name;
+      const name = scenario.repeat > 1 ? `${script.name} #${run}` : script.name;
       plans.push({ script, run, name });
     }
   }
   return plans;
 }
 
-function tell(observer: ScenarioObserver | undefined, hear: (o: ScenarioObserver) => void): void {
-  if (!observer) return;
-  try {
-    hear(observer);
-  } catch {
-    // A listener's fault is not the scenario's.
-  }
-}
-
-/** Runs `work` on each plan, at most `limit` at once, in order; none starts once `signal` aborts. */
+/**
+ * Runs `work` on each plan, at most `limit` at once, in order; none starts once `signal` aborts.
+ * With the parser's default `concurrency` (the number of buyers) one repetition's buyers write
+ * side by side, and each next run starts as soon as one ends.
+ */
 async function inPool(
   plans: readonly BuyerRunPlan[],
   limit: number,
@@ -63,7 +62,6 @@ async function removeFaults(faults: ScenarioFaults): Promise<string[]> {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof Interrupted) return "interrupted";
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -73,27 +71,16 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const { sandbox, signal, observer } = options;
   const started = performance.now();
-  const report: ScenarioReport = {
-    name: scenario.name,
-    file: scenario.file,
-    position: scenario.position,
-    outcome: "skipped",
-    error: null,
-    started_at: new Date(performance.timeOrigin + started).toISOString(),
-    duration_ms: 0,
-    seller_id: null,
-    buyers: [],
-    reply_times: null,
-  };
+  const report = unrunScenarioReport(scenario, "skipped", null, options.now());
   tell(observer, (o) => o.scenarioStarted?.(report));
   const plans = buyerRunPlans(scenario);
   const begun = new Set<BuyerRunPlan>();
-  const times: number[] = [];
+  const replies: ReplyTally = { times: [], timedOut: 0 };
   let watch: ChatWatch | null = null;
   let faults: ScenarioFaults | null = null;
   const problems: string[] = [];
   try {
-    if (signal.aborted) throw new Interrupted();
+    if (signal.aborted) throw new Interrupted(signal.reason);
     const world = await prepareWorld(scenario, options, sandbox);
     report.seller_id = world.seller;
     faults = new ScenarioFaults(sandbox, world.seller);
@@ -113,7 +100,7 @@ export async function runScenario(
       const buyerReport = pendingBuyerRun(plan);
       begun.add(plan);
       report.buyers.push(buyerReport);
-      await runBuyer(running, plan, buyerReport, times, observer);
+      await runBuyer(running, plan, buyerReport, replies, observer);
     });
   } catch (error) {
     problems.push(errorMessage(error));
@@ -136,7 +123,7 @@ export async function runScenario(
     !outcomes.includes("failed") &&
     !outcomes.every((o) => o === "passed")
   ) {
-    problems.push("interrupted");
+    problems.push(interruption(signal.reason));
   }
   report.error = problems.length > 0 ? problems.join("; ") : null;
   report.outcome =
@@ -145,7 +132,7 @@ export async function runScenario(
       : outcomes.every((o) => o === "passed")
         ? "passed"
         : "skipped";
-  report.reply_times = replyTimes(times);
+  report.reply_times = replyTimes(replies.times, replies.timedOut);
   report.duration_ms = Math.round(performance.now() - started);
   tell(observer, (o) => o.scenarioEnded?.(report));
   return report;

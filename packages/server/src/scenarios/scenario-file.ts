@@ -113,6 +113,10 @@ export const SEND_KINDS = ["image", "voice", "location", "item", "link"] as cons
 export const MAX_BUYER_RUNS = 10_000;
 /** The longest `wait`: longer waits are what `advance` is for. */
 export const MAX_WAIT_MS = 600_000;
+/** The longest time limit (`timeout`, `within`): a bot that needs longer has not answered. */
+export const MAX_TIME_LIMIT_MS = 3_600_000;
+/** The longest `for` of a fault: a scenario is over long before. */
+export const MAX_FAULT_FOR_MS = 86_400_000;
 /** The furthest one `advance` may move the clock (POST /sandbox/v1/clock's limit), seconds. */
 export const MAX_ADVANCE_SECONDS = 315_360_000;
 

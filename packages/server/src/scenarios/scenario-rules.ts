@@ -1,15 +1,21 @@
-// The rules of a scenario file that its JSON Schema cannot say: names that must exist (items,
-// {{variables}}, in order per buyer), keys that go together (seller with fixture, item_id with a
-// fixture), regexes that compile, limits on sizes and durations, fault rules the sandbox would
-// refuse. They read the data before it is known to be valid (the schema's problems are found
-// apart), so each value's type is checked before it is used and a malformed one is left alone.
+// The rules of a scenario file that its JSON Schema does not say in words a person reads, or
+// cannot say: names that must exist (items, {{variables}}, in order per buyer, operations), keys
+// that go together (seller with fixture, item_id with a fixture and alone, a fault's preset or
+// operation and what it does), regexes that compile, limits on sizes and durations, fault rules
+// the sandbox would refuse. They read the data before it is known to be valid, so each value's
+// type is checked before it is used; a value the schema has found wrong (at or under it) is left
+// to the schema's problem, so that one mistake is told once.
+import { createRequire } from "node:module";
 import { didYouMean } from "./closest-name.ts";
-import { parseDurationMs } from "./duration.ts";
+import { formatDurationMs, parseDurationMs } from "./duration.ts";
+import { FAULT_PRESETS } from "./fault-presets.ts";
 import { namedGroups, regexProblem, regexText } from "./regex-text.ts";
 import {
   isRecord,
   MAX_ADVANCE_SECONDS,
   MAX_BUYER_RUNS,
+  MAX_FAULT_FOR_MS,
+  MAX_TIME_LIMIT_MS,
   MAX_WAIT_MS,
   stepAction,
 } from "./scenario-file.ts";
@@ -21,79 +27,169 @@ export const BUILT_IN_VARIABLES = ["buyer.name", "buyer.id", "chat.id", "seller.
 const ITEM_VARIABLE = /^item\.([^.]+)\.(id|title|url)$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The presets' statuses, for the checks of a rule that overrides one. */
-const PRESET_STATUS: Record<string, number | null> = {
-  rate_limit_storm: 429,
-  api_down: 503,
-  webhooks_failing: 500,
-  token_expired: null,
-};
+/** A rule for every operation of the API; one for the account's webhook deliveries. */
+const ANY_OPERATION = "*";
+const WEBHOOK_OPERATION = "webhook";
+/**
+ * The operations a fault rule may name: every operationId of the API documents Beseda serves
+ * (the sandbox matches requests by them), read from the contract as any client would.
+ */
+const FAULT_OPERATIONS: readonly string[] = [
+  ANY_OPERATION,
+  WEBHOOK_OPERATION,
+  ...["messenger", "auth", "user", "items"].flatMap((name) =>
+    operationIds(createRequire(import.meta.url)(`@beseda/contract/${name}.json`)),
+  ),
+];
+/**
+ * The statuses the sandbox lets a rule answer an API call with (production's bad days), and the
+ * range of a webhook rule's (what the bot seems to answer): POST /sandbox/v1/faults refuses others.
+ */
+const API_FAULT_STATUSES = [402, 403, 429, 500, 502, 503];
+const WEBHOOK_FAULT_STATUSES = { min: 400, max: 599 };
+/** Keys an item taken from the fixture (item_id) has from it, not from the scenario. */
+const FIXTURE_ITEM_KEYS = ["title", "price", "status", "address"];
 
-export function scenarioRuleProblems(data: Record<string, unknown>): LocatedProblem[] {
-  const problems: LocatedProblem[] = [];
+/** The operationIds of an OpenAPI document. */
+function operationIds(document: unknown): string[] {
+  const paths = isRecord(document) && isRecord(document.paths) ? document.paths : {};
+  return Object.values(paths).flatMap((item) =>
+    Object.values(isRecord(item) ? item : {}).flatMap((operation) =>
+      isRecord(operation) && typeof operation.operationId === "string"
+        ? [operation.operationId]
+        : [],
+    ),
+  );
+}
+
+/** The rule a preset stands for; null for token_expired (no rule) and for a name of none. */
+function presetRule(preset: string | null) {
+  if (preset === null || !Object.hasOwn(FAULT_PRESETS, preset)) return null;
+  return FAULT_PRESETS[preset as keyof typeof FAULT_PRESETS];
+}
+
+/** True when `path` is `under` or inside it. */
+function isWithin(path: readonly PathSegment[], under: readonly PathSegment[]): boolean {
+  return under.length <= path.length && under.every((segment, i) => path[i] === segment);
+}
+
+/**
+ * The problems the rules find. `reported` are the schema's: a value at or under one of their
+ * paths is not checked again.
+ */
+export function scenarioRuleProblems(
+  data: Record<string, unknown>,
+  reported: readonly LocatedProblem[],
+): LocatedProblem[] {
+  const rules = new Rules(reported);
   const world = isRecord(data.world) ? data.world : {};
   const items = isRecord(world.items) ? world.items : {};
   const itemKeys = Object.keys(items);
-  const hasFixture = world.fixture !== undefined && world.fixture !== null;
-  worldProblems(world, items, hasFixture, problems);
+  rules.duration(data.timeout, ["timeout"], MAX_TIME_LIMIT_MS);
+  worldProblems(world, items, rules);
 
   const buyers = Array.isArray(data.buyers) ? data.buyers : [];
-  if (typeof data.repeat === "number" && data.repeat * buyers.length > MAX_BUYER_RUNS) {
-    problems.push({
-      path: ["repeat"],
-      message: `repeat × buyers is ${data.repeat} × ${buyers.length} = ${data.repeat * buyers.length} buyer runs: at most ${MAX_BUYER_RUNS.toLocaleString("en").replaceAll(",", " ")}`,
-    });
+  const runs = typeof data.repeat === "number" ? data.repeat * buyers.length : 0;
+  if (runs > MAX_BUYER_RUNS && rules.open(["repeat"])) {
+    rules.add(
+      ["repeat"],
+      `repeat × buyers is ${data.repeat} × ${buyers.length} = ${runs} buyer runs: at most ${MAX_BUYER_RUNS.toLocaleString("en").replaceAll(",", " ")}`,
+    );
   }
   for (const [index, buyer] of buyers.entries()) {
     if (!isRecord(buyer)) continue;
     const path = ["buyers", index];
-    if (typeof buyer.item === "string") {
+    if (typeof buyer.item === "string" && rules.open([...path, "item"])) {
       const problem = itemProblem(buyer.item, itemKeys);
-      if (problem) problems.push({ path: [...path, "item"], message: problem });
+      if (problem) rules.add([...path, "item"], problem);
     }
     if (Array.isArray(buyer.steps)) {
-      new BuyerSteps(buyer.steps, [...path, "steps"], itemKeys, problems).check();
+      new BuyerSteps(buyer.steps, [...path, "steps"], itemKeys, rules).check();
     }
   }
-  return problems;
+  return rules.problems;
+}
+
+/** The problems found so far, and which values the schema has already found wrong. */
+class Rules {
+  readonly problems: LocatedProblem[] = [];
+  readonly #reported: readonly LocatedProblem[];
+
+  constructor(reported: readonly LocatedProblem[]) {
+    this.#reported = reported;
+  }
+
+  /** True when the schema found nothing wrong at or under `path`: its rules may run. */
+  open(path: readonly PathSegment[]): boolean {
+    return !this.#reported.some((problem) => isWithin(problem.path, path));
+  }
+
+  /** A problem of the value at `path`, pointing at it, at its key ("key"), or at another value. */
+  add(path: PathSegment[], message: string, at?: "key" | PathSegment[]): void {
+    this.problems.push({
+      path,
+      message,
+      ...(at === "key" ? { at: { key: true } } : at ? { at: { path: at } } : {}),
+    });
+  }
+
+  /** A duration longer than `maxMs` (its form is the schema's). */
+  duration(value: unknown, path: PathSegment[], maxMs: number): void {
+    const ms = durationMs(value);
+    if (ms === null || ms <= maxMs || !this.open(path)) return;
+    const label = `"${path.at(-1)}"`;
+    this.add(path, `${label} is at most ${formatDurationMs(maxMs)}, not ${formatDurationMs(ms)}`);
+  }
 }
 
 function worldProblems(
   world: Record<string, unknown>,
   items: Record<string, unknown>,
-  hasFixture: boolean,
-  problems: LocatedProblem[],
+  rules: Rules,
 ): void {
-  if (hasFixture && world.seller === undefined) {
-    problems.push({
-      path: ["world", "seller"],
-      at: { path: ["world"] },
-      message: `"seller" is missing: with a fixture, name the bot's account in it (seller: <its user_id>)`,
-    });
-  }
-  if (!hasFixture && world.seller !== undefined) {
-    problems.push({
-      path: ["world", "seller"],
-      at: { key: true },
-      message: `"seller" goes with "fixture" only: without a fixture the runner's bot account is the seller`,
-    });
+  const hasFixture = world.fixture !== undefined && world.fixture !== null;
+  if (rules.open(["world", "fixture"]) && rules.open(["world", "seller"])) {
+    if (hasFixture && world.seller === undefined) {
+      rules.add(
+        ["world", "seller"],
+        `"seller" is missing: with a fixture, name the bot's account in it (seller: <its user_id>)`,
+        ["world"],
+      );
+    }
+    if (!hasFixture && world.seller !== undefined) {
+      rules.add(
+        ["world", "seller"],
+        `"seller" goes with "fixture" only: without a fixture the runner's bot account is the seller`,
+        "key",
+      );
+    }
   }
   for (const [key, item] of Object.entries(items)) {
-    if (!isRecord(item)) continue;
     const path = ["world", "items", key];
-    if (item.item_id !== undefined && !hasFixture) {
-      problems.push({
-        path: [...path, "item_id"],
-        at: { key: true },
-        message: `"item_id" goes with a fixture only: it names an item already in the fixture`,
-      });
+    if (!isRecord(item) || !rules.open(path)) continue;
+    if (item.item_id === undefined) {
+      if (item.title === undefined) {
+        rules.add(
+          [...path, "title"],
+          `"title" is missing: an item needs a title${hasFixture ? " (or the item_id of one in the fixture)" : ""}`,
+          path,
+        );
+      }
+      continue;
     }
-    if (item.title === undefined && item.item_id === undefined) {
-      problems.push({
-        path: [...path, "title"],
-        at: { path },
-        message: `"title" is missing: an item needs a title${hasFixture ? " (or the item_id of one in the fixture)" : ""}`,
-      });
+    if (!hasFixture) {
+      rules.add(
+        [...path, "item_id"],
+        `"item_id" goes with a fixture only: it names an item already in the fixture`,
+        "key",
+      );
+    }
+    for (const fixtureKey of FIXTURE_ITEM_KEYS.filter((k) => item[k] !== undefined)) {
+      rules.add(
+        [...path, fixtureKey],
+        `"${fixtureKey}" does not go with "item_id": an item of the fixture keeps its own ${fixtureKey}`,
+        "key",
+      );
     }
   }
 }
@@ -113,18 +209,15 @@ class BuyerSteps {
   readonly #steps: unknown[];
   readonly #path: PathSegment[];
   readonly #itemKeys: readonly string[];
-  readonly #problems: LocatedProblem[];
+  readonly #rules: Rules;
+  /** The index of the step being checked. */
+  #current = 0;
 
-  constructor(
-    steps: unknown[],
-    path: PathSegment[],
-    itemKeys: readonly string[],
-    problems: LocatedProblem[],
-  ) {
+  constructor(steps: unknown[], path: PathSegment[], itemKeys: readonly string[], rules: Rules) {
     this.#steps = steps;
     this.#path = path;
     this.#itemKeys = itemKeys;
-    this.#problems = problems;
+    this.#rules = rules;
   }
 
   check(): void {
@@ -134,6 +227,7 @@ class BuyerSteps {
       }
     }
     for (const [index, step] of this.#steps.entries()) {
+      this.#current = index;
       const action = stepAction(step);
       if (!action || !isRecord(step)) continue;
       const path = [...this.#path, index, action];
@@ -151,9 +245,9 @@ class BuyerSteps {
 
   #send(send: unknown, path: PathSegment[]): void {
     if (!isRecord(send)) return;
-    if (typeof send.item === "string") {
+    if (typeof send.item === "string" && this.#rules.open([...path, "item"])) {
       const problem = itemProblem(send.item, this.#itemKeys);
-      if (problem) this.#problem([...path, "item"], problem);
+      if (problem) this.#rules.add([...path, "item"], problem);
     }
     this.#template(send.link, [...path, "link"]);
     this.#template(send.text, [...path, "text"]);
@@ -167,23 +261,25 @@ class BuyerSteps {
 
   #wait(value: unknown, path: PathSegment[]): void {
     const ms = durationMs(value);
-    if (ms !== null && ms > MAX_WAIT_MS) {
-      this.#problem(path, `"wait" is at most 10m: to let more sandbox time pass, use advance`);
+    if (ms !== null && ms > MAX_WAIT_MS && this.#rules.open(path)) {
+      this.#rules.add(path, `"wait" is at most 10m: to let more sandbox time pass, use advance`);
     }
   }
 
   #advance(value: unknown, path: PathSegment[]): void {
     const ms = durationMs(value);
-    if (ms === null) return;
+    if (ms === null || !this.#rules.open(path)) return;
     if (ms % 1_000 !== 0) {
-      this.#problem(path, `"advance" moves the clock by whole seconds: use 1s, 2m, 1d…`);
+      this.#rules.add(path, `"advance" moves the clock by whole seconds: use 1s, 2m, 1d…`);
     } else if (ms / 1_000 > MAX_ADVANCE_SECONDS) {
-      this.#problem(path, `"advance" is at most 3650d at a time`);
+      this.#rules.add(path, `"advance" is at most 3650d at a time`);
     }
   }
 
   #expect(expect: unknown, path: PathSegment[]): void {
-    if (!isRecord(expect) || !isRecord(expect.reply)) return;
+    if (!isRecord(expect)) return;
+    this.#rules.duration(expect.within, [...path, "within"], MAX_TIME_LIMIT_MS);
+    if (!isRecord(expect.reply)) return;
     const reply = expect.reply;
     const replyPath = [...path, "reply"];
     this.#template(reply.text, [...replyPath, "text"]);
@@ -194,14 +290,15 @@ class BuyerSteps {
     } else {
       this.#template(reply.contains, [...replyPath, "contains"]);
     }
-    if (typeof reply.matches === "string") {
+    const matchesPath = [...replyPath, "matches"];
+    if (typeof reply.matches === "string" && this.#rules.open(matchesPath)) {
       const regex = regexText(reply.matches);
-      const problem = regexProblem(regex);
-      if (problem) this.#problem([...replyPath, "matches"], `"matches" ${problem}`);
+      const problem = regexProblem(regex, `"matches"`);
+      if (problem) this.#rules.add(matchesPath, problem);
       for (const group of problem ? [] : namedGroups(regex.source)) {
         if (!VARIABLE_NAME.test(group)) {
-          this.#problem(
-            [...replyPath, "matches"],
+          this.#rules.add(
+            matchesPath,
             `the named group "${group}" cannot be a variable: name it with letters, digits and _`,
           );
         }
@@ -209,64 +306,81 @@ class BuyerSteps {
     }
     if (isRecord(expect.capture)) {
       for (const [name, source] of Object.entries(expect.capture)) {
-        if (typeof source !== "string") continue;
-        const problem = regexProblem({ source, flags: "" });
-        if (problem) this.#problem([...path, "capture", name], `"${name}" ${problem}`);
+        const capturePath = [...path, "capture", name];
+        if (typeof source !== "string" || !this.#rules.open(capturePath)) continue;
+        const problem = regexProblem(regexText(source), `"${name}"`);
+        if (problem) this.#rules.add(capturePath, problem);
       }
     }
   }
 
   #fault(fault: unknown, path: PathSegment[]): void {
-    if (!isRecord(fault)) return;
+    if (!isRecord(fault) || !this.#rules.open(path)) return;
     const preset = typeof fault.preset === "string" ? fault.preset : null;
     const fields = Object.keys(fault).filter((key) => key !== "preset");
-    if (preset === "token_expired" && fields.length > 0) {
-      this.#problem(
-        [...path, fields[0] ?? ""],
-        `token_expired makes no rule (the seller's tokens expire at once): it takes no "${fields[0]}"`,
-        true,
+    const [field] = fields;
+    if (preset === "token_expired" && field !== undefined) {
+      this.#rules.add(
+        [...path, field],
+        `token_expired makes no rule (the seller's tokens expire at once): it takes no "${field}"`,
+        "key",
       );
       return;
     }
+    const rule = presetRule(preset);
     if (preset === null && fault.operation === undefined) {
-      this.#problem(
+      this.#rules.add(
         [...path, "operation"],
         `"operation" is missing: a fault is a preset, or a rule with an operation (postSendMessage, *, webhook…)`,
-        false,
         path,
       );
     }
-    const status =
-      typeof fault.status === "number" ? fault.status : preset ? PRESET_STATUS[preset] : null;
-    const acts = status !== null || fault.latency_ms !== undefined || fault.drop !== undefined;
-    if (preset === null && !acts) {
-      this.#problem(
-        [...path, "status"],
-        `a fault rule needs what it does: status, latency_ms or drop`,
-        false,
-        path,
-      );
-    }
-    if (fault.drop !== undefined && status !== null && status !== undefined) {
-      this.#problem(
+    const given = typeof fault.status === "number" ? fault.status : null;
+    if (fault.drop !== undefined && given !== null) {
+      this.#rules.add(
         [...path, "drop"],
         `a fault either drops the connection or answers a status, not both`,
-        true,
+        "key",
+      );
+    }
+    // A drop replaces the preset's status (a dropped request answers nothing).
+    const status = given ?? (fault.drop === undefined ? (rule?.status ?? null) : null);
+    if (
+      preset === null &&
+      status === null &&
+      fault.latency_ms === undefined &&
+      fault.drop === undefined
+    ) {
+      this.#rules.add(
+        [...path, "status"],
+        `a fault rule needs what it does: status, latency_ms or drop`,
+        path,
       );
     }
     if (fault.retry_after !== undefined && status !== 429) {
-      this.#problem([...path, "retry_after"], `"retry_after" goes with status 429 only`, true);
+      this.#rules.add([...path, "retry_after"], `"retry_after" goes with status 429 only`, "key");
     }
+    const operation = typeof fault.operation === "string" ? fault.operation : rule?.operation;
+    if (typeof fault.operation === "string" && !FAULT_OPERATIONS.includes(fault.operation)) {
+      this.#rules.add(
+        [...path, "operation"],
+        `"${fault.operation}" is not an operation${didYouMean(fault.operation, FAULT_OPERATIONS)}: name an operationId of the API (postSendMessage, getChatsV2, getAccessToken…), * for every one, or webhook`,
+      );
+    } else if (given !== null && operation !== undefined) {
+      const problem = statusProblem(given, operation);
+      if (problem) this.#rules.add([...path, "status"], problem);
+    }
+    this.#rules.duration(fault.for, [...path, "for"], MAX_FAULT_FOR_MS);
   }
 
   /** The {{variables}} of a text: well formed, and each one known when the step runs. */
   #template(text: unknown, path: PathSegment[]): void {
-    if (typeof text !== "string") return;
+    if (typeof text !== "string" || !this.#rules.open(path)) return;
     const syntax = templateSyntaxProblem(text);
-    if (syntax) this.#problem(path, syntax);
+    if (syntax) this.#rules.add(path, syntax);
     for (const name of templateVariables(text)) {
       const problem = this.#variableProblem(name);
-      if (problem) this.#problem(path, problem);
+      if (problem) this.#rules.add(path, problem);
     }
   }
 
@@ -278,6 +392,9 @@ class BuyerSteps {
       return problem ? `{{${name}}}: ${problem}` : null;
     }
     const capturingStep = this.#capturedBy.get(name);
+    if (capturingStep === this.#current) {
+      return `{{${name}}} is captured by this step: it can be used from the next step on`;
+    }
     if (capturingStep !== undefined) {
       return `{{${name}}} is captured only by a later step (step ${capturingStep + 1}): a variable can be used after the step that captures it`;
     }
@@ -288,14 +405,19 @@ class BuyerSteps {
     ];
     return `unknown variable {{${name}}}${didYouMean(name, known)}: use a built-in (${BUILT_IN_VARIABLES.join(", ")}, item.<key>.id|title|url) or one captured by an earlier step of this buyer`;
   }
+}
 
-  #problem(path: PathSegment[], message: string, atKey = false, at?: PathSegment[]): void {
-    this.#problems.push({
-      path,
-      message,
-      ...(atKey ? { at: { key: true } } : at ? { at: { path: at } } : {}),
-    });
+/** Why the sandbox would refuse a rule of `operation` answering `status`, or null. */
+function statusProblem(status: number, operation: string): string | null {
+  if (operation === WEBHOOK_OPERATION) {
+    const { min, max } = WEBHOOK_FAULT_STATUSES;
+    return status >= min && status <= max
+      ? null
+      : `a webhook fault's status is what the bot seems to answer: ${min} to ${max}, not ${status}`;
   }
+  if (API_FAULT_STATUSES.includes(status)) return null;
+  const list = `${API_FAULT_STATUSES.slice(0, -1).join(", ")} or ${API_FAULT_STATUSES.at(-1)}`;
+  return `a fault answers an API call with ${list} (production's bad days), not ${status}`;
 }
 
 /** The variables a step captures: its `capture` names and the named groups of its `matches`. */
@@ -305,7 +427,7 @@ function capturedNames(step: unknown): string[] {
   const names = isRecord(expect.capture) ? Object.keys(expect.capture) : [];
   if (isRecord(expect.reply) && typeof expect.reply.matches === "string") {
     const regex = regexText(expect.reply.matches);
-    if (regexProblem(regex) === null) names.push(...namedGroups(regex.source));
+    if (regexProblem(regex, "") === null) names.push(...namedGroups(regex.source));
   }
   return names.filter((name) => VARIABLE_NAME.test(name));
 }

@@ -1,12 +1,13 @@
 // The scenario runs started through the sandbox API (POST /sandbox/v1/scenarios/run), kept in
 // memory: each run's status and its ScenarioReport as it grows (the engine's observer fills it
-// in), so that GET …/runs/{run_id} can be polled while it runs. The last KEPT_RUNS are kept;
-// running ones are never evicted. At most MAX_RUNNING run at once. On close every running run is
-// aborted and awaited, so that each removes what it made (its fault rules) while the server can
-// still answer it.
+// in), so that GET …/runs/{run_id} can be polled while it runs; of a load test's many buyer runs
+// only some keep their steps (kept-steps.ts). The last KEPT_RUNS are kept; running ones are never
+// evicted. At most MAX_RUNNING run at once. On close every running run is aborted and awaited, so
+// that each removes what it made (its fault rules) while the server can still answer it.
 import { randomBytes } from "node:crypto";
+import { KeptSteps } from "./kept-steps.ts";
 import type { Scenario } from "./model.ts";
-import type { ScenarioObserver, ScenarioReport } from "./report.ts";
+import { type ScenarioObserver, type ScenarioReport, unrunScenarioReport } from "./report.ts";
 import type { ScenarioRunOptions } from "./run-options.ts";
 import { runScenario } from "./run-scenario.ts";
 
@@ -40,7 +41,7 @@ export interface ScenarioRun {
 export type ScenarioRunSummary = Omit<ScenarioRun, "report">;
 
 /** What a run needs besides its scenario: runScenario's options, less those the registry owns. */
-export type RunContext = Omit<ScenarioRunOptions, "signal" | "observer">;
+export type RunContext = Omit<ScenarioRunOptions, "signal" | "observer" | "now">;
 
 export type StartResult =
   | { started: true; run: ScenarioRun }
@@ -55,13 +56,18 @@ interface Entry {
   endedAt: number | null;
   /** The engine's report, from scenarioStarted: it grows in place as the run goes. */
   report: ScenarioReport | null;
+  /** Which of its ended buyer runs keep their steps. */
+  keptSteps: KeptSteps;
   controller: AbortController;
   done: Promise<void>;
 }
 
 export interface ScenarioRunsOptions {
-  /** Milliseconds since the epoch (real time: a scenario may move the sandbox clock). */
-  now?: () => number;
+  /**
+   * Milliseconds since the epoch, real time (a scenario may move the sandbox clock): the server's
+   * clock, so that a run's times agree with everything else it stamps.
+   */
+  now: () => number;
   maxRunning?: number;
   kept?: number;
 }
@@ -74,8 +80,8 @@ export class ScenarioRuns {
   readonly #kept: number;
   #closed = false;
 
-  constructor(options: ScenarioRunsOptions = {}) {
-    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
+  constructor(options: ScenarioRunsOptions) {
+    this.#now = options.now;
     this.#maxRunning = options.maxRunning ?? MAX_RUNNING;
     this.#kept = options.kept ?? KEPT_RUNS;
   }
@@ -96,6 +102,7 @@ export class ScenarioRuns {
       startedAt: this.#now(),
       endedAt: null,
       report: null,
+      keptSteps: new KeptSteps(),
       controller: new AbortController(),
       done: Promise.resolve(),
     };
@@ -148,6 +155,7 @@ export class ScenarioRuns {
       report = await runScenario(entry.scenario, {
         ...context,
         signal: entry.controller.signal,
+        now: this.#now,
         observer: this.#observer(entry),
       });
     } catch (error) {
@@ -155,6 +163,8 @@ export class ScenarioRuns {
       // scenario's error rather than lost.
       report = this.#failedReport(entry, (error as Error).message);
     }
+    // The buyer runs that never began are in the report only now.
+    entry.keptSteps.scenarioEnded(report);
     entry.report = report;
     entry.endedAt = this.#now();
     if (report.outcome === "passed") entry.status = "passed";
@@ -167,25 +177,20 @@ export class ScenarioRuns {
       scenarioStarted: (report) => {
         entry.report = report;
       },
+      buyerEnded: (buyer) => entry.keptSteps.ended(buyer),
       scenarioEnded: (report) => {
         entry.report = report;
       },
     };
   }
 
+  /** A run whose engine threw: the scenario failed with that message, as far as it had got. */
   #failedReport(entry: Entry, message: string): ScenarioReport {
-    const { scenario } = entry;
     return {
-      name: scenario.name,
-      file: scenario.file,
-      position: scenario.position,
-      outcome: "failed",
-      error: message,
-      started_at: new Date(entry.startedAt).toISOString(),
+      ...unrunScenarioReport(entry.scenario, "failed", message, entry.startedAt),
       duration_ms: Math.round(this.#now() - entry.startedAt),
       seller_id: entry.report?.seller_id ?? null,
       buyers: entry.report?.buyers ?? [],
-      reply_times: null,
     };
   }
 

@@ -2,7 +2,9 @@
 // complete files) checked with ajv, and its failures said for a person. Ajv reports a failed
 // `oneOf` once per branch (nine for a misspelt step), so the explanation walks the schema beside
 // the data, picks the branch the data means (a step's action key, a value's type) and reports
-// only that branch's errors, each node checked by ajv on its own.
+// only that branch's errors, each node checked by ajv on its own. What the schema says of keys
+// together (dependencies, anyOf, not, if/then) the rules (scenario-rules.ts) say in their own
+// words, so the walk leaves it to them.
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { didYouMean } from "./closest-name.ts";
@@ -30,15 +32,34 @@ export const SCENARIO_SCHEMA = createRequire(import.meta.url)(
 
 const DEFINITIONS = SCENARIO_SCHEMA.definitions ?? {};
 
-/** The whole check, in strict mode: what decides whether a file is valid. */
-const validateScenario: ValidateFunction = new Ajv({ strict: true }).compile(SCENARIO_SCHEMA);
+/**
+ * Ajv's options for the scenario schema: strict, but for strictRequired, which takes a `required`
+ * inside `anyOf`/`not`/`if` for a typo because it looks for the key in that subschema only
+ * (ajv-validator/ajv#1571); the keys are declared beside them.
+ */
+export const SCENARIO_AJV_OPTIONS = { strict: true, strictRequired: false } as const;
 
-/** Checks one node at a time, its children left to the walk (see shallowCopy). */
-const nodeAjv = new Ajv({ allErrors: true, strict: false });
+/** The whole check: what decides whether a file is valid. */
+const validateScenario: ValidateFunction = new Ajv(SCENARIO_AJV_OPTIONS).compile(SCENARIO_SCHEMA);
+
+/**
+ * Checks one node at a time, its children left to the walk (see nodeValidator). strictNumbers as
+ * the whole check has it (strict): YAML's .inf and .nan are no numbers.
+ */
+const nodeAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
 const nodeValidators = new WeakMap<SchemaNode, ValidateFunction>();
 
+/** Every duration of the file is this definition (scenario.schema.json): found by the ref. */
+const DURATION_REF = "#/definitions/duration";
+/**
+ * The keywords that tie keys together (fixture with seller, item_id without title, a fault's
+ * preset or operation…): the rules say those in their own words, the walk leaves them out.
+ */
+const RULE_KEYWORDS = new Set(["dependencies", "anyOf", "allOf", "not", "if", "then", "else"]);
+/** A text the sandbox takes: something besides spaces (its trim() is not empty). */
+const NON_BLANK_PATTERN = "\\S";
+
 /** Patterns the messages explain in words, read from the schema so that they cannot drift. */
-const DURATION_PATTERN = SCENARIO_SCHEMA.properties?.timeout?.oneOf?.[0]?.pattern;
 const ITEM_KEY_PATTERN = DEFINITIONS.sendItem?.properties?.item?.pattern;
 const DELETE_PATTERN = DEFINITIONS.deleteStep?.properties?.delete?.pattern;
 const LINK_PATTERN = DEFINITIONS.sendLink?.properties?.link?.pattern;
@@ -102,23 +123,53 @@ const TYPE_WORDS: Record<string, string> = {
   null: "empty",
 };
 
-/**
- * What is wrong with the data by the schema, said for a person; empty when it is valid. Each
- * problem names the value's JSON path.
- */
-export function schemaProblems(data: unknown): LocatedProblem[] {
-  if (validateScenario(data)) return [];
+export interface SchemaCheck {
+  /** The whole check's verdict. */
+  valid: boolean;
+  /** What is wrong, said for a person (each problem names the value's JSON path), but for what
+   * the rules say (RULE_KEYWORDS): an invalid file may have none here. */
+  problems: LocatedProblem[];
+  /** Ajv's own errors of an invalid file: for one that neither the walk nor the rules explain. */
+  errors: readonly ErrorObject[];
+}
+
+export function checkSchema(data: unknown): SchemaCheck {
+  if (validateScenario(data)) return { valid: true, problems: [], errors: [] };
   const problems: LocatedProblem[] = [];
   explain(SCENARIO_SCHEMA, data, [], null, problems);
-  if (problems.length === 0) {
-    // The walk and the whole check disagree (a schema construct the walk does not know): say
-    // what ajv says rather than let an invalid file through.
-    for (const error of validateScenario.errors ?? []) {
-      const path = pointerPath(error.instancePath);
+  return { valid: false, problems, errors: [...(validateScenario.errors ?? [])] };
+}
+
+/**
+ * Ajv's errors as problems, for a file the walk and the rules find nothing wrong with though the
+ * schema does (a construct the walk does not know): better ajv's words than an invalid file let
+ * through. A failed oneOf or anyOf comes after one error per branch, which say nothing of what
+ * the value was meant to be: the value is reported once, as fitting none of its forms.
+ */
+export function fallbackProblems(errors: readonly ErrorObject[]): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const choices: string[] = [];
+  // From the last: a choice's own error comes after its branches' (and an outer one after an
+  // inner one), so it is met before the errors it covers.
+  for (const error of [...errors].reverse()) {
+    if (error.keyword === "if") continue; // its `then`'s errors say what is wrong
+    const at = error.instancePath;
+    if (choices.some((choice) => at === choice || at.startsWith(`${choice}/`))) continue;
+    const path = pointerPath(at);
+    if (error.keyword === "oneOf" || error.keyword === "anyOf") {
+      choices.push(at);
+      problems.push({ path, message: `${labelOf(path)} is not valid: it fits none of its forms` });
+    } else {
       problems.push({ path, message: `${labelOf(path)} ${error.message ?? "is not valid"}` });
     }
   }
-  return problems;
+  const seen = new Set<string>();
+  return problems.reverse().filter(({ path, message }) => {
+    const key = `${formatPath(path)} ${message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function explain(
@@ -128,6 +179,10 @@ function explain(
   definition: string | null,
   out: LocatedProblem[],
 ): void {
+  if (node.$ref === DURATION_REF) {
+    explainDuration(value, path, out);
+    return;
+  }
   if (node.$ref) {
     const name = node.$ref.replace("#/definitions/", "");
     const target = DEFINITIONS[name];
@@ -162,6 +217,16 @@ function explain(
   }
 }
 
+/** A duration: its form only (how long each place takes is a rule's). */
+function explainDuration(value: unknown, path: PathSegment[], out: LocatedProblem[]): void {
+  const duration = DEFINITIONS.duration;
+  if (!duration || nodeAjv.validate(duration, value)) return;
+  out.push({
+    path,
+    message: `${labelOf(path)} is not a duration: ${describeValue(value)}; write 500ms, 5s, 1.5s, 2m, 1h30m or a number of seconds`,
+  });
+}
+
 /** A `oneOf`: the branch the data means is explained; a value that means none is said so. */
 function explainChoice(
   node: SchemaNode,
@@ -171,12 +236,6 @@ function explainChoice(
   out: LocatedProblem[],
 ): void {
   const branches = (node.oneOf ?? []).map((branch) => resolve(branch));
-  if (branches.some((b) => b.node.pattern === DURATION_PATTERN)) {
-    if (!nodeAjv.validate(node, value)) {
-      out.push({ path, message: `${labelOf(path)} is not a duration: use 500ms, 5s, 2m, 1h30m…` });
-    }
-    return;
-  }
   const kind = jsonType(value);
   const typed = branches.filter((b) => accepts(b.node.type, kind));
   const [only] = typed;
@@ -313,6 +372,8 @@ function translate(
     }
     case "pattern":
       if ("propertyName" in error) return null; // said by its propertyNames error
+      // An empty text is said by its minLength error, not as blank too.
+      if (value === "" && params.pattern === NON_BLANK_PATTERN) return null;
       return { path, message: patternMessage(String(params.pattern), value, label) };
     case "minLength":
       return {
@@ -364,7 +425,10 @@ function patternMessage(pattern: string, value: unknown, label: string): string 
   if (pattern === DELETE_PATTERN) {
     return `${label} is "last", or "{{variable}}" holding a message id, not ${describeValue(value)}`;
   }
-  if (pattern === LINK_PATTERN) return `${label} must start with http:// or https://`;
+  if (pattern === LINK_PATTERN) {
+    return `${label} must be an http:// or https:// URL with no spaces, not ${describeValue(value)}`;
+  }
+  if (pattern === NON_BLANK_PATTERN) return `${label} has only spaces: write some text`;
   return `${label} does not match ${pattern}`;
 }
 
@@ -380,7 +444,10 @@ function nodeValidator(node: SchemaNode): ValidateFunction {
         copy.items = true;
       } else if (keyword === "additionalProperties") {
         copy.additionalProperties = schema !== false;
-      } else if (!["definitions", "$id", "$schema", "examples", "default"].includes(keyword)) {
+      } else if (
+        !RULE_KEYWORDS.has(keyword) &&
+        !["definitions", "$id", "$schema", "examples", "default"].includes(keyword)
+      ) {
         copy[keyword] = schema;
       }
     }

@@ -40,7 +40,9 @@ async function importFixture(
     try {
       text = new TextDecoder().decode(await options.readFile(fixture.path));
     } catch (error) {
-      throw new Error(`${shown} could not be read: ${(error as Error).message}`);
+      // The reader's message names the file and says why ("cannot read ./shop.json (relative to
+      // shop.yaml): ENOENT"): said once, after what it was for.
+      throw new Error(`the world's fixture: ${(error as Error).message}`);
     }
   }
   try {

@@ -16,6 +16,8 @@ export interface HeardMessage {
 /** What the bot does about one buyer message, in order. */
 export type BotAction =
   | { say: string }
+  /** Says it, then deletes it (a bot taking back a wrong answer). */
+  | { sayThenDelete: string }
   | { read: true }
   | { blacklist: true }
   | { pauseMs: number };
@@ -97,7 +99,13 @@ export async function startTestBot(
     for (const action of bot.brain(message)) {
       if ("say" in action)
         await api(`${chat}/messages`, { message: { text: action.say }, type: "text" });
-      else if ("read" in action) await api(`${chat}/read`, {});
+      else if ("sayThenDelete" in action) {
+        const said = (await api(`${chat}/messages`, {
+          message: { text: action.sayThenDelete },
+          type: "text",
+        })) as { id: string };
+        await api(`${chat}/messages/${encodeURIComponent(said.id)}`, {});
+      } else if ("read" in action) await api(`${chat}/read`, {});
       else if ("blacklist" in action) {
         await api(`/messenger/v2/accounts/${current.user_id}/blacklist`, {
           users: [{ user_id: message.authorId, context: { reason_id: 1 } }],

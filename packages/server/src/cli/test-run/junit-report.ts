@@ -1,8 +1,21 @@
 // `beseda test --junit FILE`: the reports as JUnit XML, which CI systems show as test results:
 // a <testsuite> per scenario file, a <testcase> per buyer run (one for the scenario itself when
 // it could not start or was skipped), a <failure> with the failing step's message, expected and
-// actual and the conversation. Text is escaped for XML 1.0, control characters included.
+// actual and the conversation; an <error> for a scenario that could not run (its world, the bot,
+// the runner), and the bot's output while it ran as the suite's <system-out>. A test case is
+// named by its file (classname, the path without its extension: CI tools split classnames at
+// dots, so dots become underscores) and "scenario › buyers[i] name #run", unique and the same
+// from one run to the next. Text is escaped for XML 1.0, control characters included.
 import type { BuyerRunReport, ScenarioReport, StepReport } from "../../scenarios/report.ts";
+
+/** A scenario as the JUnit report needs it. */
+export interface JunitScenario {
+  report: ScenarioReport;
+  /** The scenario's buyers (their scripts' names), in the file's order. */
+  scripts: readonly { name: string }[];
+  /** What the managed bot printed while it ran; null without one. */
+  botOutput: string[] | null;
+}
 
 /** Whether XML 1.0 can hold the character at all (even escaped, it cannot hold the others). */
 function isXmlChar(code: number): boolean {
@@ -59,67 +72,109 @@ function failureBody(file: string, step: StepReport, run: BuyerRunReport): strin
   return lines.join("\n");
 }
 
-function testcase(file: string, report: ScenarioReport, run: BuyerRunReport): string {
-  const open = `    <testcase classname="${xmlAttribute(report.name)}" name="${xmlAttribute(`${run.buyer} (run ${run.run})`)}" file="${xmlAttribute(file)}" time="${seconds(run.duration_ms)}"`;
-  if (run.outcome === "skipped") return `${open}>\n      <skipped/>\n    </testcase>`;
+/** The classname of a scenario file's cases: its path without the extension, dots made "_". */
+export function junitClassname(file: string): string {
+  return file.replace(/\.ya?ml$/i, "").replace(/\./g, "_");
+}
+
+/**
+ * The name of the `index`th buyer run of a report: its buyers run in the plan's order (each
+ * repetition runs every script, in the file's order), so it is that script's run `run` (1-based).
+ */
+function runName(scenario: JunitScenario, index: number): string {
+  const count = Math.max(1, scenario.scripts.length);
+  const script = index % count;
+  const name = scenario.scripts[script]?.name ?? scenario.report.buyers[index]?.buyer ?? "";
+  return `${scenario.report.name} › buyers[${script}] ${name} #${Math.floor(index / count) + 1}`;
+}
+
+/** A test case's XML, and what it counts as in the totals. */
+interface Case {
+  xml: string;
+  kind: "passed" | "failure" | "error" | "skipped";
+}
+
+function testcase(scenario: JunitScenario, run: BuyerRunReport, index: number): Case {
+  const file = scenario.report.file;
+  const open = `    <testcase classname="${xmlAttribute(junitClassname(file))}" name="${xmlAttribute(runName(scenario, index))}" file="${xmlAttribute(file)}" time="${seconds(run.duration_ms)}"`;
+  if (run.outcome === "skipped") {
+    return { xml: `${open}>\n      <skipped/>\n    </testcase>`, kind: "skipped" };
+  }
+  if (run.outcome === "passed") return { xml: `${open}/>`, kind: "passed" };
   const step = failedStep(run);
-  if (run.outcome === "passed" || !step) {
-    return run.outcome === "passed"
-      ? `${open}/>`
-      : `${open}>\n      <failure message="${xmlAttribute(`${run.buyer}: failed`)}" type="failed"/>\n    </testcase>`;
+  if (!step) {
+    const message = xmlAttribute(`${run.buyer}: failed`);
+    return {
+      xml: `${open}>\n      <failure message="${message}" type="failed"/>\n    </testcase>`,
+      kind: "failure",
+    };
   }
   const message = step.failure?.message ?? "failed";
-  return [
+  const xml = [
     `${open}>`,
     `      <failure message="${xmlAttribute(message)}" type="${xmlAttribute(step.kind)}">${xmlText(failureBody(file, step, run))}</failure>`,
     "    </testcase>",
   ].join("\n");
+  return { xml, kind: "failure" };
 }
 
-/** The scenario as one test case: when it has no buyer run to show (skipped, or no start). */
-function scenarioCase(file: string, report: ScenarioReport): string {
-  const open = `    <testcase classname="${xmlAttribute(report.name)}" name="${xmlAttribute(report.name)}" file="${xmlAttribute(file)}" time="${seconds(report.duration_ms)}"`;
-  if (report.outcome === "skipped") return `${open}>\n      <skipped/>\n    </testcase>`;
-  if (report.outcome === "passed") return `${open}/>`;
-  const message = report.error ?? "failed";
-  return `${open}>\n      <failure message="${xmlAttribute(message)}" type="scenario">${xmlText(message)}</failure>\n    </testcase>`;
+/**
+ * The scenario as one test case: when it has no buyer run to show (skipped, or no start), or an
+ * error of its own (it could not run, or not all of it: an <error>, not a <failure> of the bot's).
+ */
+function scenarioCase(report: ScenarioReport): Case {
+  const open = `    <testcase classname="${xmlAttribute(junitClassname(report.file))}" name="${xmlAttribute(report.name)}" file="${xmlAttribute(report.file)}" time="${seconds(report.duration_ms)}"`;
+  if (report.outcome === "skipped") {
+    return { xml: `${open}>\n      <skipped/>\n    </testcase>`, kind: "skipped" };
+  }
+  if (report.outcome === "passed") return { xml: `${open}/>`, kind: "passed" };
+  if (report.error !== null) {
+    const error = `<error message="${xmlAttribute(report.error)}" type="scenario">${xmlText(report.error)}</error>`;
+    return { xml: `${open}>\n      ${error}\n    </testcase>`, kind: "error" };
+  }
+  return {
+    xml: `${open}>\n      <failure message="failed" type="scenario"/>\n    </testcase>`,
+    kind: "failure",
+  };
 }
 
 interface Suite {
   xml: string;
-  tests: number;
-  failures: number;
-  skipped: number;
+  cases: Case[];
 }
 
-function suite(report: ScenarioReport): Suite {
-  // Without buyer runs, or when it failed before them, the scenario is a case of its own.
+function suite(scenario: JunitScenario): Suite {
+  const { report } = scenario;
+  // Without buyer runs, or with an error of its own, the scenario is a case of its own too.
   const whole = report.buyers.length === 0 || report.error !== null;
   const cases = [
-    ...(whole ? [scenarioCase(report.file, report)] : []),
-    ...report.buyers.map((run) => testcase(report.file, report, run)),
+    ...(whole ? [scenarioCase(report)] : []),
+    ...report.buyers.map((run, index) => testcase(scenario, run, index)),
   ];
-  const outcomes = [...(whole ? [report.outcome] : []), ...report.buyers.map((run) => run.outcome)];
-  const tests = outcomes.length;
-  const failures = outcomes.filter((outcome) => outcome === "failed").length;
-  const skipped = outcomes.filter((outcome) => outcome === "skipped").length;
-  const timestamp = report.started_at.replace(/(\.\d+)?Z$/, "");
+  const output = scenario.botOutput;
   const xml = [
-    `  <testsuite name="${xmlAttribute(report.file)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.duration_ms)}" timestamp="${xmlAttribute(timestamp)}">`,
-    ...cases,
+    `  <testsuite name="${xmlAttribute(report.file)}" ${totals(cases)} time="${seconds(report.duration_ms)}" timestamp="${xmlAttribute(report.started_at.replace(/(\.\d+)?Z$/, ""))}">`,
+    ...cases.map((one) => one.xml),
+    ...(output !== null && output.length > 0
+      ? [`    <system-out>${xmlText(`${output.join("\n")}\n`)}</system-out>`]
+      : []),
     "  </testsuite>",
   ].join("\n");
-  return { xml, tests, failures, skipped };
+  return { xml, cases };
 }
 
-export function junitXml(reports: ScenarioReport[]): string {
-  const suites = reports.map(suite);
-  const sum = (key: "tests" | "failures" | "skipped") =>
-    suites.reduce((total, one) => total + one[key], 0);
-  const time = reports.reduce((total, report) => total + report.duration_ms, 0);
+/** The tests, failures, errors and skipped attributes of these cases. */
+function totals(cases: Case[]): string {
+  const count = (kind: Case["kind"]) => cases.filter((one) => one.kind === kind).length;
+  return `tests="${cases.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}"`;
+}
+
+export function junitXml(scenarios: JunitScenario[]): string {
+  const suites = scenarios.map(suite);
+  const time = scenarios.reduce((total, scenario) => total + scenario.report.duration_ms, 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="beseda test" tests="${sum("tests")}" failures="${sum("failures")}" errors="0" skipped="${sum("skipped")}" time="${seconds(time)}">`,
+    `<testsuites name="beseda test" ${totals(suites.flatMap((one) => one.cases))} time="${seconds(time)}">`,
     ...suites.map((one) => one.xml),
     "</testsuites>",
     "",

@@ -1,12 +1,14 @@
 // `beseda test --bot "CMD"`: the user's bot, started by the runner as a shell command with the
 // seller account's credentials in its environment (AVITO_BASE_URL, AVITO_CLIENT_ID,
 // AVITO_CLIENT_SECRET, AVITO_USER_ID, BESEDA_URL), ready once the account has a webhook
-// subscription. Its output goes to a log; it is stopped with SIGTERM to its process group
-// (SIGKILL after 5 s), and started again when the scenarios need another seller account.
+// subscription. Its output goes to a log (and to --bot-log FILE); it is stopped with SIGTERM to
+// its process group (SIGKILL after 5 s), and started again when the scenarios need another
+// seller account. An exit nobody asked for, once it was ready, is told to the listeners (the
+// scenario running then fails at once).
 import { delimiter, dirname } from "node:path";
 import type { SandboxClient } from "../sandbox-client.ts";
 import { OutputLog } from "./output-log.ts";
-import { type GroupProcess, spawnGroup } from "./process-group.ts";
+import { describeExit, type Exit, type GroupProcess, spawnGroup } from "./process-group.ts";
 
 const STOP_GRACE_MS = 5_000;
 const READY_POLL_MS = 100;
@@ -26,11 +28,14 @@ interface AccountSubscription {
   subscription: { url: string } | null;
 }
 
+export type BotExitListener = (exit: Exit) => void;
+
 export class ManagedBot {
   readonly command: string;
   readonly #besedaUrl: string;
   readonly #sandbox: SandboxClient;
   readonly #log: OutputLog;
+  readonly #exitListeners = new Set<BotExitListener>();
   #process: GroupProcess | null = null;
   #userId: number | null = null;
 
@@ -38,8 +43,8 @@ export class ManagedBot {
     command: string;
     besedaUrl: string;
     sandbox: SandboxClient;
-    /** Where all of its output is written too (the runner's temp dir). */
-    logFile: string;
+    /** --bot-log: where all of its output is written too (made empty by the caller), or null. */
+    logFile: string | null;
   }) {
     this.command = options.command;
     this.#besedaUrl = options.besedaUrl;
@@ -56,9 +61,20 @@ export class ManagedBot {
     return this.#process !== null && this.#process.exit() === null;
   }
 
-  /** Its last lines of output, for a failing scenario's report. */
-  lastLines(count: number): string[] {
-    return this.#log.last(count);
+  /** Where its output stands now: for `outputSince`. */
+  outputMark(): number {
+    return this.#log.mark();
+  }
+
+  /** The last `count` lines it printed since `mark` (of all its runs). */
+  outputSince(mark: number, count: number): string[] {
+    return this.#log.since(mark, count);
+  }
+
+  /** Calls `listener` when the bot exits once it was ready, without being stopped. */
+  onUnexpectedExit(listener: BotExitListener): () => void {
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
   }
 
   /**
@@ -68,9 +84,9 @@ export class ManagedBot {
   async start(account: BotCredentials, readyTimeoutMs: number, signal: AbortSignal): Promise<void> {
     await this.stop();
     const started = performance.now();
-    const bot = spawnGroup(this.command, [], {
-      shell: true,
-      env: {
+    const bot = spawnGroup(
+      { command: this.command, args: [], shell: true, graceMs: STOP_GRACE_MS, tempDirPrefix: null },
+      {
         ...process.env,
         // `node` in the command is the Node running the runner (24, which runs .ts files), as an
         // npm script's would be, whatever the user's PATH had first.
@@ -81,11 +97,11 @@ export class ManagedBot {
         AVITO_USER_ID: String(account.user_id),
         BESEDA_URL: this.#besedaUrl,
       },
-    });
+    );
     this.#process = bot;
     this.#userId = account.user_id;
-    this.#log.follow(bot.child.stdout);
-    this.#log.follow(bot.child.stderr);
+    this.#log.follow(bot.supervisor.stdout);
+    this.#log.follow(bot.supervisor.stderr);
 
     for (;;) {
       const exit = bot.exit();
@@ -94,15 +110,20 @@ export class ManagedBot {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await this.stop();
         throw new BotStartError(
-          `the bot (${this.command}) exited (${exit.signal ?? `code ${exit.code}`}) before it subscribed a webhook for account ${account.user_id}`,
+          `the bot (${this.command}) exited (${describeExit(exit)}) before it subscribed a webhook for account ${account.user_id}`,
         );
       }
-      if (signal.aborted) throw new BotStartError("interrupted while the bot was starting");
+      if (signal.aborted) {
+        await this.stop();
+        throw new BotStartError("interrupted while the bot was starting");
+      }
       const { accounts } = await this.#sandbox.call<{ accounts: AccountSubscription[] }>(
         "GET",
         "/accounts",
+        undefined,
+        { signal },
       );
-      if (accounts.find((a) => a.user_id === account.user_id)?.subscription) return;
+      if (accounts.find((a) => a.user_id === account.user_id)?.subscription) break;
       if (performance.now() - started > readyTimeoutMs) {
         await this.stop();
         throw new BotStartError(
@@ -111,12 +132,20 @@ export class ManagedBot {
       }
       await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
     }
+    void bot.exited.then((exit) => {
+      // Stopped on purpose: #process was cleared first.
+      if (this.#process !== bot) return;
+      for (const listener of this.#exitListeners) listener(exit);
+    });
   }
 
-  async stop(): Promise<void> {
+  /** Stops it; the account it ran as (null when it was not running). */
+  async stop(): Promise<number | null> {
     const bot = this.#process;
+    const userId = this.#userId;
     this.#process = null;
     this.#userId = null;
-    await bot?.stop(STOP_GRACE_MS);
+    await bot?.stop();
+    return bot === null ? null : userId;
   }
 }

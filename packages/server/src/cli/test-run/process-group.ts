@@ -1,8 +1,17 @@
-// The child processes `beseda test` starts (its own Beseda, the user's bot), each in a process
-// group of its own: Ctrl-C in the terminal reaches only the runner, which then stops them in
-// order (SIGTERM to the whole group, so a shell's children go too, then SIGKILL after a grace),
-// and a runner that exits anyway takes them down with it.
-import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+// The child processes `beseda test` starts (its own Beseda, the user's bot), each behind a
+// supervisor (supervisor.ts) that puts it in a process group of its own: Ctrl-C in the terminal
+// reaches only the runner, which then stops them in order (closing the supervisor's stdin:
+// SIGTERM to the child's whole group, so a shell's children go too, then SIGKILL after a grace).
+// The supervisors hold the lifeline, not the runner's code: a runner that exits or is killed
+// outright (SIGKILL, its process group killed by a CI timeout) closes their stdin by ending, and
+// they stop the children and remove their temporary folders without it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { SupervisorSpec } from "./supervisor-spec.ts";
+
+const SUPERVISOR = fileURLToPath(new URL("./supervisor.ts", import.meta.url));
+/** How long a supervisor may take beyond the child's grace before it is killed. */
+const SUPERVISOR_SLACK_MS = 5_000;
 
 export interface Exit {
   code: number | null;
@@ -10,77 +19,62 @@ export interface Exit {
 }
 
 export interface GroupProcess {
-  child: ChildProcess;
-  /** Settles when the process has exited (never rejects). */
+  /** The supervisor: the child's stdout and stderr are its. */
+  supervisor: ChildProcess;
+  /** Settles when the child has ended, its supervisor with it (never rejects). */
   exited: Promise<Exit>;
   /** Null while it runs. */
   exit(): Exit | null;
-  /** SIGTERM to its group, SIGKILL after `graceMs`; resolves once it has exited. */
-  stop(graceMs: number): Promise<void>;
+  /** Stops it (SIGTERM to its group, SIGKILL after its grace); resolves once it has ended. */
+  stop(): Promise<void>;
 }
 
-const running = new Set<GroupProcess>();
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is gone already.
-  }
+/** "code 3", "SIGKILL": how an exit reads in a message. */
+export function describeExit(exit: Exit): string {
+  return exit.signal ?? `code ${exit.code}`;
 }
 
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // A runner that exits without stopping them (an uncaught error, a second Ctrl-C) still must
-  // not leave a server or a bot behind; only synchronous work is possible here.
-  process.on("exit", () => {
-    for (const group of running) signalGroup(group.child, "SIGKILL");
-  });
-}
-
-/** Starts `command` detached (a new process group) with stdout and stderr piped. */
-export function spawnGroup(
-  command: string,
-  args: string[],
-  options: Omit<SpawnOptions, "detached" | "stdio">,
-): GroupProcess {
-  installExitHook();
-  const child = spawn(command, args, {
-    ...options,
+/** Starts `spec` behind a supervisor, with the child's stdout and stderr piped to this process. */
+export function spawnGroup(spec: SupervisorSpec, env: NodeJS.ProcessEnv): GroupProcess {
+  const supervisor = spawn(process.execPath, [SUPERVISOR, JSON.stringify(spec)], {
+    env,
+    // A group (and session) of its own: the runner's group may be killed, not the lifeline.
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  // The lifeline is only ever closed, never written; its end is the supervisor's business.
+  supervisor.stdin?.on("error", () => {});
   let exit: Exit | null = null;
   const exited = new Promise<Exit>((resolve) => {
-    child.once("exit", (code, signal) => {
+    supervisor.once("exit", (code, signal) => {
       exit = { code, signal };
       resolve(exit);
     });
-    // A command that cannot be started at all (ENOENT of the executable) never exits.
-    child.once("error", () => {
+    // The supervisor could not be started at all (it is Node itself: hardly ever).
+    supervisor.once("error", () => {
       exit ??= { code: null, signal: null };
       resolve(exit);
     });
   });
-  const group: GroupProcess = {
-    child,
+  return {
+    supervisor,
     exited,
     exit: () => exit,
-    async stop(graceMs) {
+    async stop() {
       if (exit === null) {
-        signalGroup(child, "SIGTERM");
-        const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+        supervisor.stdin?.end();
+        // A wedged supervisor (it should never be) must not hang the run.
+        const timer = setTimeout(
+          () => supervisor.kill("SIGKILL"),
+          spec.graceMs + SUPERVISOR_SLACK_MS,
+        );
         await exited;
         clearTimeout(timer);
       }
-      // The group's other members (a shell's children) may outlive its leader.
-      signalGroup(child, "SIGKILL");
-      running.delete(group);
+      // A process that escaped the group (a daemon) may hold the output pipes open: they are
+      // not waited for.
+      supervisor.stdout?.destroy();
+      supervisor.stderr?.destroy();
     },
   };
-  running.add(group);
-  return group;
 }

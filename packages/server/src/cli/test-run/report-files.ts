@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { ScenarioReport } from "../../scenarios/report.ts";
-import { junitXml } from "./junit-report.ts";
+import { type JunitScenario, junitXml } from "./junit-report.ts";
 
 export function jsonReport(reports: ScenarioReport[]): string {
   return `${JSON.stringify(reports, null, 2)}\n`;
@@ -18,10 +18,11 @@ async function writeReportFile(path: string, text: string, cwd: string): Promise
 
 /** Writes the reports asked for; the problems writing them, as lines for the user. */
 export async function writeReports(
-  reports: ScenarioReport[],
+  scenarios: JunitScenario[],
   targets: { json: string | null; junit: string | null },
   io: { stdout: (text: string) => void; cwd: string },
 ): Promise<string[]> {
+  const reports = scenarios.map((scenario) => scenario.report);
   const problems: string[] = [];
   if (targets.json === "-") io.stdout(jsonReport(reports));
   else if (targets.json !== null) {
@@ -30,7 +31,7 @@ export async function writeReports(
     );
   }
   if (targets.junit !== null) {
-    await writeReportFile(targets.junit, junitXml(reports), io.cwd).catch((error: Error) =>
+    await writeReportFile(targets.junit, junitXml(scenarios), io.cwd).catch((error: Error) =>
       problems.push(`cannot write --junit ${targets.junit}: ${error.message}`),
     );
   }

@@ -1,29 +1,43 @@
 // The scenarios of a `beseda test` run, one after another on one Beseda: each with the engine
-// (runScenario), its block printed as it ends; after a failure with --bail, after Ctrl-C, or once
-// the bot could not start, the rest are reported skipped.
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import type { ScenarioReport } from "../../scenarios/report.ts";
+// (runScenario), its block printed as it ends. A managed bot that exits while a scenario runs
+// ends that scenario at once (the engine reports the reason as the failing step's message) and
+// is started again for the next. After a failure with --bail, or after Ctrl-C, the rest are
+// reported skipped; once the runner itself cannot go on (the bot could not start, the Beseda it
+// started exited), the rest are reported failed with that reason: they could not run.
+import { realNowMs } from "../../clock.ts";
+import { type ScenarioReport, unrunScenarioReport } from "../../scenarios/report.ts";
 import { runScenario } from "../../scenarios/run-scenario.ts";
 import type { SandboxClient } from "../sandbox-client.ts";
 import type { ManagedBot } from "./managed-bot.ts";
+import { describeExit } from "./process-group.ts";
+import { readReferencedFile } from "./referenced-files.ts";
 import type { LoadedScenario } from "./scenario-files.ts";
 import type { SellerAccounts } from "./seller-accounts.ts";
-import { BOT_OUTPUT_LINES, type TextReporter } from "./text-reporter.ts";
+import type { TextReporter } from "./text-reporter.ts";
+
+/** Lines of the bot's output kept for a scenario (the JUnit report's <system-out>). */
+const BOT_LINES_KEPT = 1000;
 
 export interface ScenarioSession {
   sandbox: SandboxClient;
   sellers: SellerAccounts;
   bot: ManagedBot | null;
+  /** --bot-log FILE, or null: where the bot's whole output is. */
+  botLog: string | null;
+  /** Why the Beseda started for the run is no use any more (it exited), or null. */
+  serverFailure: () => string | null;
   reporter: TextReporter;
   defaultTimeoutMs: number;
   bail: boolean;
   signal: AbortSignal;
 }
 
-/** The ISO time of now, from the monotonic clock's origin (the server's clock is not ours). */
-function isoNow(): string {
-  return new Date(performance.timeOrigin + performance.now()).toISOString();
+/** A scenario's report, and what the runner saw around it. */
+export interface ScenarioResult {
+  loaded: LoadedScenario;
+  report: ScenarioReport;
+  /** What the managed bot printed while it ran; null without one. */
+  botOutput: string[] | null;
 }
 
 /** The report of a scenario that did not run, or failed before the engine could say anything. */
@@ -32,39 +46,23 @@ export function notRun(
   outcome: "skipped" | "failed",
   error: string | null,
 ): ScenarioReport {
-  return {
-    name: loaded.scenario.name,
-    file: loaded.file,
-    position: loaded.scenario.position,
-    outcome,
-    error,
-    started_at: isoNow(),
-    duration_ms: 0,
-    seller_id: null,
-    buyers: [],
-    reply_times: null,
-  };
+  return unrunScenarioReport(loaded.scenario, outcome, error, realNowMs());
 }
 
-/** A file a scenario names (an image, a voice, a fixture): relative to the scenario's file. */
-async function readScenarioFile(loaded: LoadedScenario, path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(resolve(dirname(loaded.absolutePath), path));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new Error(`cannot read ${path} (relative to ${loaded.file}): ${reason}`);
-  }
-}
-
-async function runOne(loaded: LoadedScenario, session: ScenarioSession): Promise<ScenarioReport> {
+async function runOne(
+  loaded: LoadedScenario,
+  session: ScenarioSession,
+  signal: AbortSignal,
+): Promise<ScenarioReport> {
   const started = performance.now();
   try {
     return await runScenario(loaded.scenario, {
       sandbox: session.sandbox,
       seller: (fixtureSeller) => session.sellers.seller(fixtureSeller),
-      readFile: (path) => readScenarioFile(loaded, path),
+      readFile: (path) => readReferencedFile(loaded.absolutePath, path),
       defaultTimeoutMs: session.defaultTimeoutMs,
-      signal: session.signal,
+      signal,
+      now: realNowMs,
       observer: session.reporter.observer(loaded.file),
     });
   } catch (error) {
@@ -75,25 +73,67 @@ async function runOne(loaded: LoadedScenario, session: ScenarioSession): Promise
   }
 }
 
-/** Runs `selected` in order, appending each report to `reports` as it ends. */
+/** Why nothing more can run, or null. */
+function runnerFailure(session: ScenarioSession): string | null {
+  const server = session.serverFailure();
+  if (server !== null) return server;
+  const bot = session.sellers.botFailure;
+  return bot === null ? null : `the bot could not start: ${bot.message}`;
+}
+
+/** Runs a scenario while watching the bot: its exit ends the scenario at once. */
+async function watched(
+  loaded: LoadedScenario,
+  session: ScenarioSession,
+): Promise<{ report: ScenarioReport; notes: string[]; botOutput: string[] | null }> {
+  const { bot } = session;
+  const mark = bot?.outputMark() ?? 0;
+  const botExited = new AbortController();
+  const stopListening = bot?.onUnexpectedExit((exit) => {
+    botExited.abort(
+      new Error(
+        `the bot exited (${describeExit(exit)}) while the scenario ran; it is restarted for the next scenario`,
+      ),
+    );
+  });
+  const report = await runOne(loaded, session, AbortSignal.any([session.signal, botExited.signal]));
+  stopListening?.();
+  const notes: string[] = [];
+  if (botExited.signal.aborted) notes.push((botExited.signal.reason as Error).message);
+  const server = session.serverFailure();
+  if (server !== null) notes.push(server);
+  const botOutput = bot ? bot.outputSince(mark, BOT_LINES_KEPT) : null;
+  return { report, notes, botOutput };
+}
+
+/** Runs `selected` in order, appending each result to `results` as it ends. */
 export async function runScenarios(
   selected: LoadedScenario[],
   session: ScenarioSession,
-  reports: ScenarioReport[],
+  results: ScenarioResult[],
 ): Promise<void> {
   let bailed = false;
   for (const loaded of selected) {
-    const report =
-      session.signal.aborted || bailed || session.sellers.botFailure
-        ? notRun(loaded, "skipped", null)
-        : await runOne(loaded, session);
-    reports.push(report);
-    const botOutput =
-      session.bot && report.outcome === "failed" ? session.bot.lastLines(BOT_OUTPUT_LINES) : null;
-    session.reporter.scenario(loaded.file, loaded.scenario, report, botOutput);
-    if (report.outcome === "failed" && session.bail) bailed = true;
-  }
-  if (session.sellers.botFailure) {
-    session.reporter.line("beseda test: the bot failed to start, so nothing after it ran");
+    // What the last block's write did (EPIPE: the reader went away) lands before the next starts.
+    await new Promise((resolve) => setImmediate(resolve));
+    const cannot = runnerFailure(session);
+    let result: ScenarioResult;
+    let notes: string[] = [];
+    if (session.signal.aborted || bailed) {
+      result = { loaded, report: notRun(loaded, "skipped", null), botOutput: null };
+    } else if (cannot !== null) {
+      result = { loaded, report: notRun(loaded, "failed", `not run: ${cannot}`), botOutput: null };
+    } else {
+      const ran = await watched(loaded, session);
+      result = { loaded, report: ran.report, botOutput: ran.botOutput };
+      notes = ran.notes;
+    }
+    results.push(result);
+    session.reporter.scenario(loaded.file, loaded.scenario, result.report, {
+      notes,
+      botOutput: result.report.outcome === "failed" ? result.botOutput : null,
+      botLog: session.botLog,
+    });
+    if (result.report.outcome === "failed" && session.bail) bailed = true;
   }
 }

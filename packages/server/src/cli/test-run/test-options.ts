@@ -3,9 +3,10 @@
 // scenarios, time limits, and the reports to write. A wrong use throws a UsageError (exit 2).
 import { parseArgs } from "node:util";
 import { parseDurationMs } from "../../scenarios/duration.ts";
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionOf } from "../connection.ts";
+import { CONNECTION_OPTIONS, connectionOf } from "../connection.ts";
 import type { Connection } from "../sandbox-client.ts";
 import { UsageError } from "../verb.ts";
+import { BOT_ACCOUNT_NAME } from "./seller-accounts.ts";
 
 const DEFAULT_TIMEOUT = "10s";
 const DEFAULT_BOT_READY_TIMEOUT = "30s";
@@ -14,26 +15,44 @@ export function testUsage(): string {
     "Usage: beseda test [FILE or FOLDER ...] [options]",
     "",
     "Runs scenario files (*.yaml, *.yml; folders are searched, ./scenarios by default) against",
-    "a bot. Without --url it starts a Beseda of its own on a temporary data dir.",
+    "a bot. Without --url (and without BESEDA_URL in the environment) it starts a Beseda of its",
+    "own on a temporary data dir, removed at the end.",
     "",
-    '  --bot "CMD"               start the bot as a shell command, with AVITO_BASE_URL,',
-    "                            AVITO_CLIENT_ID, AVITO_CLIENT_SECRET, AVITO_USER_ID, BESEDA_URL",
+    '  --bot "CMD"               start the bot as a shell command, as --account (else as the',
+    `                            runner's own account "${BOT_ACCOUNT_NAME}", made once, then`,
+    "                            reused), with AVITO_BASE_URL, AVITO_CLIENT_ID,",
+    "                            AVITO_CLIENT_SECRET, AVITO_USER_ID and BESEDA_URL",
     `  --bot-ready-timeout D     how long the bot may take to subscribe its webhook (${DEFAULT_BOT_READY_TIMEOUT})`,
-    "  --account USER_ID         with --url: the bot's account (else the one with a webhook)",
+    "  --bot-log FILE            write all the bot's output to FILE (a failing scenario shows the",
+    "                            bot's last 30 lines of it)",
+    "  --account USER_ID         with --url: the bot's account; without --bot, your bot must run",
+    "                            as it (without --account: the one account with a webhook)",
     "  --filter TEXT|/RE/        run the scenarios whose name or a tag contains TEXT (or matches)",
     "  --bail                    stop after the first failed scenario (the rest are skipped)",
     `  --timeout D               time limit of an expect that gives none (${DEFAULT_TIMEOUT})`,
     "  --junit FILE              write a JUnit XML report",
     "  --json FILE|-             write the reports as JSON (- : to stdout; the rest goes to stderr)",
-    ...CONNECTION_USAGE,
     "",
-    "Exit codes: 0 all passed, 1 a scenario failed, 2 a wrong use or a malformed scenario.",
+    "A Beseda that runs already (your bot may run against it):",
+    "  --url URL                 its URL; BESEDA_URL in the environment does the same (the",
+    "                            first line then says so)",
+    "  --admin-token T           its sandbox admin token (else BESEDA_ADMIN_TOKEN)",
+    "  --data-dir DIR            else the token is read from DIR/admin-token (BESEDA_DATA_DIR,",
+    "                            ./data)",
+    "",
+    "Exit codes: 0 all passed; 1 a scenario failed, or could not run; 2 a wrong use, a malformed",
+    "scenario, or a bot account that cannot work (nothing ran); 130 interrupted (Ctrl-C, SIGINT);",
+    "143 stopped by SIGTERM (129 SIGHUP, 131 SIGQUIT); 141 the output's reader went away (EPIPE).",
+    "The reports (--junit, --json) are written in every case but 2 and a second signal.",
   ].join("\n");
 }
 
 export interface TestOptions {
   targets: string[];
   remote: Connection | null;
+  /** The URL came from BESEDA_URL, not --url. */
+  urlFromEnv: boolean;
+  botLog: string | null;
   account: number | null;
   bot: string | null;
   botReadyTimeoutMs: number;
@@ -61,6 +80,7 @@ export function testOptions(argv: string[], env: NodeJS.ProcessEnv): TestOptions
       account: { type: "string" },
       bot: { type: "string" },
       "bot-ready-timeout": { type: "string" },
+      "bot-log": { type: "string" },
       filter: { type: "string" },
       bail: { type: "boolean" },
       timeout: { type: "string" },
@@ -72,7 +92,15 @@ export function testOptions(argv: string[], env: NodeJS.ProcessEnv): TestOptions
     strict: true,
   });
   if (values.help) return "help";
-  const remote = values.url !== undefined || env.BESEDA_URL ? connectionOf(values, env) : null;
+  const urlFromEnv = values.url === undefined && Boolean(env.BESEDA_URL);
+  const remote = values.url !== undefined || urlFromEnv ? connectionOf(values, env) : null;
+  for (const name of ["admin-token", "data-dir"] as const) {
+    if (values[name] !== undefined && remote === null) {
+      throw new UsageError(
+        `--${name} needs --url: the Beseda started for this run has its own admin token`,
+      );
+    }
+  }
   const account = values.account === undefined ? null : values.account;
   if (account !== null && !/^[1-9]\d*$/.test(account)) {
     throw new UsageError(`--account must be a user_id, got "${account}"`);
@@ -83,6 +111,11 @@ export function testOptions(argv: string[], env: NodeJS.ProcessEnv): TestOptions
     );
   }
   const bot = values.bot?.trim() || null;
+  if (values["bot-log"] !== undefined && bot === null) {
+    throw new UsageError(
+      '--bot-log needs --bot "CMD": the runner keeps the output of a bot it starts',
+    );
+  }
   if (bot === null && remote === null) {
     throw new UsageError(
       'nothing would answer: give --bot "CMD" (the runner starts your bot against the Beseda it starts), or --url of a Beseda your bot runs against',
@@ -91,6 +124,8 @@ export function testOptions(argv: string[], env: NodeJS.ProcessEnv): TestOptions
   return {
     targets: positionals,
     remote,
+    urlFromEnv,
+    botLog: values["bot-log"] || null,
     account: account === null ? null : Number(account),
     bot,
     botReadyTimeoutMs: durationOption(

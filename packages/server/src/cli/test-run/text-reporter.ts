@@ -1,6 +1,7 @@
 // What `beseda test` prints for people: a block per scenario (its outcome, then each buyer run's
 // steps with durations and reply times; a failing step with what was expected, what came, and
-// the conversation so far; the bot's last output), and the summary line. A scenario's block is
+// the conversation so far; the runner's notes about it (the bot exited); the bot's output while
+// it ran, when it failed), and the summary line. A scenario's block is
 // printed whole when it ends, so that buyers running at once never interleave; on a terminal a
 // status line shows meanwhile which step just ended. Colour only on a terminal without NO_COLOR.
 import type { Scenario } from "../../scenarios/model.ts";
@@ -15,12 +16,22 @@ import type {
 } from "../../scenarios/report.ts";
 
 /** Lines of the bot's output printed under a failing scenario. */
-export const BOT_OUTPUT_LINES = 30;
+const BOT_OUTPUT_LINES = 30;
 /** Failed buyer runs of a load test printed in full; the rest are counted. */
 const FAILED_RUNS_SHOWN = 3;
 /** Messages of a conversation printed; older ones are counted. */
 const CONVERSATION_LINES = 20;
 const LABEL_WIDTH_MAX = 64;
+
+/** What the runner adds to a scenario's block. */
+export interface ScenarioExtras {
+  /** Lines of the runner's own about it ("the bot exited (code 7) …"). */
+  notes: string[];
+  /** The bot's output while it ran, shown when it failed; null: no managed bot, or not shown. */
+  botOutput: string[] | null;
+  /** --bot-log FILE: where the whole of it is; null: not kept. */
+  botLog: string | null;
+}
 
 export interface ReporterOptions {
   colour: boolean;
@@ -47,7 +58,10 @@ function isLoadTest(scenario: Scenario): boolean {
 }
 
 function replyTimesLine(times: ReplyTimes): string {
-  return `reply times: ${times.count} ${times.count === 1 ? "reply" : "replies"}, p50 ${formatMs(times.p50_ms)}, p95 ${formatMs(times.p95_ms)}, p99 ${formatMs(times.p99_ms)}, max ${formatMs(times.max_ms)}`;
+  const timedOut = times.timed_out > 0 ? `, ${times.timed_out} timed out` : "";
+  if (times.count === 0) return `reply times: no reply came${timedOut}`;
+  const ms = (value: number | null) => (value === null ? "-" : formatMs(value));
+  return `reply times: ${times.count} ${times.count === 1 ? "reply" : "replies"}, p50 ${ms(times.p50_ms)}, p95 ${ms(times.p95_ms)}, p99 ${ms(times.p99_ms)}, max ${ms(times.max_ms)}${timedOut}`;
 }
 
 /** "10:01:02": the sandbox clock's time of day (UTC) of unix seconds. */
@@ -96,7 +110,7 @@ export class TextReporter {
   }
 
   /** A scenario's whole block, once it has ended. */
-  scenario(file: string, scenario: Scenario, report: ScenarioReport, botOutput: string[] | null) {
+  scenario(file: string, scenario: Scenario, report: ScenarioReport, extras: ScenarioExtras) {
     const lines: string[] = [];
     const title = `${this.#mark(report.outcome)} ${this.#bold(file)}  ${report.name}`;
     if (report.outcome === "skipped") {
@@ -109,11 +123,17 @@ export class TextReporter {
       lines.push(`    ${this.#red("error:")} ${continued(report.error, "           ")}`);
     }
     lines.push(...this.#buyerRuns(file, scenario, report.buyers));
-    if (report.outcome === "failed" && botOutput !== null) {
-      lines.push(`    ${this.#dim(`bot output (last ${BOT_OUTPUT_LINES} lines):`)}`);
-      const tail = botOutput.slice(-BOT_OUTPUT_LINES);
+    for (const note of extras.notes) {
+      lines.push(`    ${this.#yellow("note:")} ${continued(note, "          ")}`);
+    }
+    if (extras.botOutput !== null) {
+      lines.push(`    ${this.#dim(`bot output (this scenario, last ${BOT_OUTPUT_LINES} lines):`)}`);
+      const tail = extras.botOutput.slice(-BOT_OUTPUT_LINES);
       if (tail.length === 0) lines.push(`      ${this.#dim("(nothing)")}`);
       for (const text of tail) lines.push(`      ${text}`);
+      lines.push(
+        `    ${this.#dim(extras.botLog === null ? "(whole log: not kept; give --bot-log FILE)" : `(whole log: ${extras.botLog})`)}`,
+      );
     }
     if (isLoadTest(scenario) && report.reply_times !== null) {
       lines.push(`  ${replyTimesLine(report.reply_times)}`);

@@ -1,15 +1,6 @@
 // Solid-colour PNGs for placeholder avatars and item images, encoded here (a few dozen bytes
 // compressed) so that no image file or image library is needed for them.
-import { crc32, deflateSync } from "node:zlib";
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
+import { rgbPng } from "../../../png.ts";
 
 /** A width×height PNG filled with one RGB colour. */
 export function solidPng(
@@ -17,20 +8,9 @@ export function solidPng(
   height: number,
   rgb: readonly [number, number, number],
 ): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.writeUInt8(8, 8); // bit depth
-  header.writeUInt8(2, 9); // colour type: truecolour
-  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then pixels
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(pixels)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  const row = new Uint8Array(width * 3);
+  for (let x = 0; x < width; x++) row.set(rgb, x * 3);
+  return rgbPng(width, height, () => row);
 }
 
 /** A pleasant colour picked by number, so each avatar variant keeps its colour. */

@@ -118,6 +118,8 @@ export function runScenario(
       }
       const { scenario } = parsed;
       const seller = await requestedAccount(ctx, scenario, account);
+      // No hints: the CLI's advice (`npm start`, --url, --admin-token) means nothing to the API's
+      // caller, and this server talking to itself has no other to give.
       const sandbox = new SandboxClient({
         url: loopbackUrl(request.server.server.address()),
         adminToken,

@@ -10,7 +10,6 @@
 // the messenger API. The network's failures are real: a TCP proxy between the browser and Beseda
 // that the test cuts and restores.
 import { rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -27,62 +26,8 @@ import {
   signIn,
   startConsole,
 } from "./helpers/console.ts";
+import { type EchoBot, startEchoBot } from "./helpers/echo-bot.ts";
 import { snap, until } from "./helpers/operations.ts";
-
-interface EchoBot {
-  /** What went wrong answering (a refused postSendMessage): the tests expect none. */
-  problems: string[];
-  close(): Promise<void>;
-}
-
-interface WebhookMessage {
-  payload?: {
-    type?: string;
-    value?: {
-      chat_id: string;
-      user_id: number;
-      author_id: number;
-      type: string;
-      content: { text?: string };
-    };
-  };
-}
-
-/** The integrator's bot: "Эхо: <text>" back to every text message someone else writes. */
-async function startEchoBot(api: TestApi, token: string): Promise<EchoBot> {
-  const problems: string[] = [];
-  const answer = async (body: string) => {
-    let hook: WebhookMessage;
-    try {
-      hook = JSON.parse(body) as WebhookMessage;
-    } catch {
-      return;
-    }
-    const message = hook.payload?.type === "message" ? hook.payload.value : undefined;
-    if (message?.type !== "text" || message.author_id === message.user_id) return;
-    const sent = await api.call("postSendMessage", {
-      token,
-      params: { user_id: message.user_id, chat_id: message.chat_id },
-      json: { message: { text: `Эхо: ${message.content.text}` }, type: "text" },
-    });
-    if (sent.status !== 200) problems.push(`postSendMessage ${sent.status}: ${sent.text}`);
-  };
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-      answer(Buffer.concat(chunks).toString("utf8")).catch((error: unknown) =>
-        problems.push(String(error)),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/avito/webhook`;
-  const subscribed = await api.call("postWebhookV3", { token, params: {}, json: { url } });
-  if (subscribed.status !== 200) throw new Error(`postWebhookV3: ${subscribed.text}`);
-  return { problems, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 /** A TCP proxy to a server, whose link the test can cut (every connection dropped, new ones refused). */
 interface CuttableLink {

@@ -1343,7 +1343,7 @@ export interface components {
             outcome: components["schemas"]["ScenarioOutcome"];
             /** @description Real time the step took, ms. */
             duration_ms: number;
-            /** @description For a met expectation of a reply: ms from the buyer's last action to the reply. */
+            /** @description For a met expectation of a reply: ms from the buyer's last action to the reply; null when the reply was found by the final look rather than heard live (its time is not known, and it is left out of `reply_times`). */
             reply_ms: number | null;
             failure: components["schemas"]["ScenarioStepFailure"] | null;
         };
@@ -1375,7 +1375,7 @@ export interface components {
         };
         /** @description Reply times of a scenario run, over all its buyer runs. */
         ScenarioReplyTimes: {
-            /** @description Met `reply`/`replies` expectations: the times below are theirs, ms from the buyer's last action to the (first) reply. */
+            /** @description Met `reply`/`replies` expectations whose reply was heard live (one found only by the final look has no time): the times below are theirs, ms from the buyer's last action to the (first) reply. */
             count: number;
             /** @description `reply`/`replies` expectations that failed at their time limit (too few replies came): left out of the times, which would otherwise look better than the bot did. */
             timed_out: number;
@@ -2259,6 +2259,10 @@ export interface operations {
                 user_id?: number;
                 /** @description Only deliveries in this status: queued (behind an earlier delivery of the same chat, or held while the account's deliveries are paused), pending (due at `next_attempt`), delivered, failed (given up), cancelled (unsubscribed). */
                 status?: "queued" | "pending" | "delivered" | "failed" | "cancelled";
+                /** @description Only deliveries of this chat's events. */
+                chat_id?: string;
+                /** @description Only deliveries of this message's events (its creation; its deletion, if it was deleted): the delivery of one message, however many came after it. */
+                message_id?: string;
                 limit?: number;
             };
             header?: never;

@@ -14,24 +14,6 @@ const TEST_USAGE_LINE = [
   "              [--timeout 10s] [--junit FILE] [--json FILE|-]    (beseda test --help)",
 ].join("\n");
 
-/** How long the last output may take to be taken by its reader before the process ends. */
-const FLUSH_TIMEOUT_MS = 10_000;
-
-/** Resolves once what was written to `stream` is out (or cannot be: it failed, or timed out). */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    stream.once("drain", done);
-    stream.once("error", done);
-    stream.once("close", done);
-  });
-}
-
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "serve") return (await import("./serve-command.ts")).serveCommand(rest);
@@ -43,7 +25,11 @@ async function main(): Promise<void> {
     const quiet = () => {};
     process.stdout.on("error", quiet);
     process.stderr.on("error", quiet);
-    const code = await (await import("./cli/test-command.ts")).testCommand(rest);
+    const [{ testCommand }, { flushed }] = await Promise.all([
+      import("./cli/test-command.ts"),
+      import("./cli/test-run/interruptions.ts"),
+    ]);
+    const code = await testCommand(rest);
     // Then it ends, whatever is left: a bot's grandchild holding a pipe, a request in flight.
     await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     process.exit(code);

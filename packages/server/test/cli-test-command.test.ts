@@ -20,10 +20,14 @@ import { fileURLToPath } from "node:url";
 import { XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SandboxClient } from "../src/cli/sandbox-client.ts";
+import { asInterrupted } from "../src/cli/test-run/interrupted-report.ts";
 import { junitXml } from "../src/cli/test-run/junit-report.ts";
 import { MAX_LINE_CHARS, OutputLog } from "../src/cli/test-run/output-log.ts";
+import { describeExit, spawnGroup } from "../src/cli/test-run/process-group.ts";
 import { findScenarioFiles } from "../src/cli/test-run/scenario-files.ts";
-import type { ScenarioReport } from "../src/scenarios/report.ts";
+import { TextReporter } from "../src/cli/test-run/text-reporter.ts";
+import { parseScenario } from "../src/scenarios/parse-scenario.ts";
+import type { BuyerRunReport, ScenarioReport } from "../src/scenarios/report.ts";
 import { TestApi } from "./helpers/api.ts";
 import { startReceiver } from "./helpers/receiver.ts";
 import { startTestServer } from "./helpers/test-server.ts";
@@ -396,9 +400,11 @@ buyers:
       // At once: not at the end of the expect's 30 s.
       expect(performance.now() - started).toBeLessThan(25_000);
       expect(run.stdout).toMatch(
-        /✗ Жанна {2}expect .* at scenarios\/a-crash\.yaml:6:9\n\s+the bot exited \(code 7\) while the scenario ran; it is restarted for the next scenario/,
+        /✗ Жанна {2}expect .* at scenarios\/a-crash\.yaml:6:9\n\s+the bot exited \(code 7\) while the scenario ran; it will be started again if another scenario runs\n\s+conversation:/,
       );
-      expect(run.stdout).toMatch(/note: the bot exited \(code 7\)/);
+      // Said once: not again as what came instead (`actual:`), nor as a note.
+      expect(run.stdout.match(/the bot exited \(code 7\)/g)).toHaveLength(1);
+      expect(run.stdout).not.toContain("actual:");
       expect(run.stdout).toMatch(
         /bot output \(this scenario, last 30 lines\):\n(.*\n)*\s+crashing on purpose/,
       );
@@ -419,14 +425,40 @@ buyers:
     async () => {
       const cwd = project({ "scenarios/a.yaml": WAITING, "scenarios/b.yaml": HAPPY });
       const started = performance.now();
-      const run = await besedaTest(cwd, ["--bot", BOT_COMMAND, "--json", "out.json"], {
-        // Once the first scenario is under way (its bot started, its buyer waiting).
-        kill: { on: /^beseda test: /m, signal: "SIGINT", afterMs: 3000 },
-      });
+      const run = await besedaTest(
+        cwd,
+        ["--bot", BOT_COMMAND, "--json", "out.json", "--junit", "junit.xml"],
+        {
+          // Once the first scenario is under way (its bot started, its buyer waiting).
+          kill: { on: /^beseda test: /m, signal: "SIGINT", afterMs: 3000, botStarted: true },
+        },
+      );
       expect(performance.now() - started).toBeLessThan(15_000);
       expect(run.code).toBe(130);
+      // What Ctrl-C cut short did not fail: it is skipped, and says why.
       const reports = JSON.parse(readFileSync(join(cwd, "out.json"), "utf8")) as ScenarioReport[];
-      expect(reports.map((r) => r.outcome)).toEqual(["failed", "skipped"]);
+      expect(reports.map((r) => [r.outcome, r.error])).toEqual([
+        ["skipped", "interrupted (SIGINT)"],
+        ["skipped", null],
+      ]);
+      const waiting = reports[0]?.buyers[0];
+      expect(waiting?.outcome).toBe("skipped");
+      expect(waiting?.steps.map((step) => [step.outcome, step.failure?.message ?? null])).toEqual([
+        ["passed", null],
+        ["skipped", "interrupted (SIGINT)"],
+      ]);
+      expect(run.stdout).toMatch(
+        /- scenarios\/a\.yaml {2}Долгое ожидание {2}\(skipped: interrupted \(SIGINT\)\)/,
+      );
+      expect(run.stdout).not.toContain("✗");
+      expect(run.stdout.trimEnd().split("\n").at(-1)).toBe(
+        "0 passed, 0 failed, 1 interrupted, 1 skipped",
+      );
+      const xml = readFileSync(join(cwd, "junit.xml"), "utf8");
+      expect(XMLValidator.validate(xml)).toBe(true);
+      expect(xml).toMatch(
+        /<testsuite name="scenarios\/a.yaml" tests="1" failures="0" errors="0" skipped="1"[\s\S]*<skipped message="interrupted \(SIGINT\)"\/>/,
+      );
       expectNothingLeft(run);
     },
     RUN_TIMEOUT,
@@ -453,9 +485,12 @@ describe("a runner stopped from outside leaves nothing behind", () => {
       expect(terminated.code, terminated.stdout + terminated.stderr).toBe(143);
       expect(terminated.stdout).toContain("interrupted (SIGTERM): stopping");
       // Stopped while the first ran (or was starting): the second skipped; the reports written.
-      expect(readFileSync(join(cwd, "junit.xml"), "utf8")).toMatch(
+      const xml = readFileSync(join(cwd, "junit.xml"), "utf8");
+      expect(xml).toMatch(
         /<testsuite name="scenarios\/b.yaml" tests="1" failures="0" errors="0" skipped="1"/,
       );
+      // The first one, cut short, is not a failure either.
+      expect(xml).toMatch(/failures="0" errors="0" skipped="2"/);
       expectNothingLeft(terminated);
       expect(hungUp.code, hungUp.stdout + hungUp.stderr).toBe(129);
       expectNothingLeft(hungUp);
@@ -471,10 +506,24 @@ describe("a runner stopped from outside leaves nothing behind", () => {
     "its output's reader goes away (`| head`): the run stops, exit 141, nothing left",
     async () => {
       const cwd = project({ "scenarios/a.yaml": HAPPY, "scenarios/b.yaml": WAITING });
+      const lateCwd = project({ "scenarios/a.yaml": HAPPY });
       const started = performance.now();
-      const run = await besedaTest(cwd, ["--bot", BOT_COMMAND, "--json", "out.json"], {
-        closeStdoutOn: /^beseda test: /m,
-      });
+      const [run, late] = await Promise.all([
+        besedaTest(cwd, ["--bot", BOT_COMMAND, "--json", "out.json"], {
+          closeStdoutOn: /^beseda test: /m,
+        }),
+        // A reader that leaves after the last scenario's block: only the summary finds it gone.
+        besedaTest(lateCwd, ["--bot", BOT_COMMAND, "--json", "out.json"], {
+          closeStdoutOn: /✓ scenarios\/a\.yaml/,
+        }),
+      ]);
+      expect(late.code, late.stderr).toBe(141);
+      expect(late.stdout).not.toContain("passed,");
+      const lateReports = JSON.parse(
+        readFileSync(join(lateCwd, "out.json"), "utf8"),
+      ) as ScenarioReport[];
+      expect(lateReports.map((r) => r.outcome)).toEqual(["passed"]);
+      expectNothingLeft(late);
       expect(run.code, run.stderr).toBe(141);
       // The block of the first scenario found no reader: the second (20 s) never ran.
       expect(performance.now() - started).toBeLessThan(15_000);
@@ -763,6 +812,19 @@ describe("the JUnit report", () => {
       "scenarios/load_v2 | Два покупателя v1.2 › buyers[1] Анна #2",
     ]);
     expect(xml).not.toContain("<system-out>");
+
+    // Run once, a buyer is named as the text report names it: no "#1".
+    const once: ScenarioReport = {
+      ...report,
+      buyers: [buyerRun("Анна", 1), buyerRun("Анна", 1)],
+    };
+    const onceXml = junitXml([
+      { report: once, scripts: [{ name: "Анна" }, { name: "Анна" }], botOutput: null },
+    ]);
+    expect([...onceXml.matchAll(/<testcase [^>]*name="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      "Два покупателя v1.2 › buyers[0] Анна",
+      "Два покупателя v1.2 › buyers[1] Анна",
+    ]);
   });
 
   test("a scenario that could not run is an <error>, counted in errors", () => {
@@ -786,6 +848,168 @@ describe("the JUnit report", () => {
     expect(xml).toContain(
       '<error message="not run: no Beseda at http://127.0.0.1:9 (ECONNREFUSED)" type="scenario">',
     );
+  });
+});
+
+/** A buyer run of one step that ended `outcome`, failing with `message` when it failed. */
+function oneStepRun(buyer: string, outcome: "passed" | "failed", message: string): BuyerRunReport {
+  return {
+    buyer,
+    run: 1,
+    buyer_id: 1,
+    chat_id: "c",
+    outcome,
+    duration_ms: 5,
+    steps: [
+      {
+        index: 0,
+        title: "wait 20s",
+        kind: "wait",
+        position: { line: 5, column: 9 },
+        outcome,
+        duration_ms: 5,
+        reply_ms: null,
+        failure: outcome === "failed" ? { message, expected: null, actual: null } : null,
+      },
+    ],
+    conversation: [],
+    variables: {},
+  };
+}
+
+describe("a scenario the runner was interrupted in", () => {
+  const base: ScenarioReport = {
+    name: "Два покупателя",
+    file: "a.yaml",
+    position: { line: 1, column: 1 },
+    outcome: "failed",
+    error: null,
+    started_at: "2026-01-02T03:04:05.678Z",
+    duration_ms: 10,
+    seller_id: 1,
+    buyers: [],
+    reply_times: null,
+  };
+  const reason = "interrupted (SIGINT)";
+
+  test("is skipped with the interruption as its error, in the report and in JUnit (not a failure)", () => {
+    const report = asInterrupted(
+      {
+        ...base,
+        buyers: [oneStepRun("Анна", "passed", ""), oneStepRun("Борис", "failed", reason)],
+      },
+      reason,
+    );
+    expect(report.outcome).toBe("skipped");
+    expect(report.error).toBe(reason);
+    expect(report.buyers.map((run) => run.outcome)).toEqual(["passed", "skipped"]);
+    expect(report.buyers[1]?.steps[0]?.outcome).toBe("skipped");
+    expect(report.buyers[1]?.steps[0]?.failure?.message).toBe(reason);
+    const xml = junitXml([
+      { report, scripts: [{ name: "Анна" }, { name: "Борис" }], botOutput: null },
+    ]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toMatch(
+      /<testsuites name="beseda test" tests="2" failures="0" errors="0" skipped="1"/,
+    );
+    expect(xml).toContain('<skipped message="interrupted (SIGINT)"/>');
+  });
+
+  test("a buyer run that failed of its own stays failed; a bot's crash is no interruption", () => {
+    const mixed = asInterrupted(
+      {
+        ...base,
+        buyers: [
+          oneStepRun("Анна", "failed", "no reply within 2s"),
+          oneStepRun("Борис", "failed", reason),
+        ],
+      },
+      reason,
+    );
+    expect(mixed.outcome).toBe("failed");
+    expect(mixed.buyers.map((run) => run.outcome)).toEqual(["failed", "skipped"]);
+    const crashed =
+      "the bot exited (code 7) while the scenario ran; it will be started again if another scenario runs";
+    const crash = asInterrupted(
+      { ...base, buyers: [oneStepRun("Анна", "failed", crashed)] },
+      reason,
+    );
+    expect(crash.outcome).toBe("failed");
+    expect(crash.error).toBeNull();
+    expect(crash.buyers[0]?.outcome).toBe("failed");
+  });
+});
+
+describe("the text report", () => {
+  const parsed = (text: string) => {
+    const result = parseScenario(text, "a.yaml");
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.scenario;
+  };
+  const printed = (text: string, buyers: BuyerRunReport[]): string => {
+    let out = "";
+    const reporter = new TextReporter(
+      (chunk) => {
+        out += chunk;
+      },
+      { colour: false, live: false, columns: 80 },
+    );
+    const report: ScenarioReport = {
+      name: "Два покупателя",
+      file: "a.yaml",
+      position: { line: 1, column: 1 },
+      outcome: "passed",
+      error: null,
+      started_at: "2026-01-02T03:04:05.678Z",
+      duration_ms: 10,
+      seller_id: 1,
+      buyers,
+      reply_times: { count: 2, p50_ms: 10, p95_ms: 20, p99_ms: 20, max_ms: 20, timed_out: 0 },
+    };
+    reporter.scenario("a.yaml", parsed(text), report, { notes: [], botOutput: null, botLog: null });
+    return out;
+  };
+  const twoBuyers = `name: Два покупателя
+buyers:
+  - name: Анна
+    steps: [{ wait: 1s }]
+  - name: Борис
+    steps: [{ wait: 1s }]
+`;
+
+  test("buyers side by side are no load test: their steps, no reply-time summary; repeat is one", () => {
+    const side = printed(twoBuyers, [
+      oneStepRun("Анна", "passed", ""),
+      oneStepRun("Борис", "passed", ""),
+    ]);
+    expect(side).toContain("✓ Анна  wait 20s");
+    expect(side).toContain("✓ Борис  wait 20s");
+    expect(side).not.toContain("reply times");
+    expect(side).not.toContain("buyer runs passed");
+
+    const repeated = printed(`${twoBuyers}repeat: 2\n`, [
+      oneStepRun("Анна #1", "passed", ""),
+      oneStepRun("Борис #1", "passed", ""),
+      oneStepRun("Анна #2", "passed", ""),
+      oneStepRun("Борис #2", "passed", ""),
+    ]);
+    expect(repeated).toContain("4 of 4 buyer runs passed");
+    expect(repeated).toContain("reply times: 2 replies, p50 10 ms");
+  });
+});
+
+describe("a child that dies by a signal that dumps core", () => {
+  test("its supervisor does not dump one too: it exits 128 + N, read back as the signal", async () => {
+    const child = spawnGroup(
+      { command: "kill -ABRT $$", args: [], shell: true, graceMs: 1000, tempDirPrefix: null },
+      process.env,
+    );
+    const exit = await child.exited;
+    await child.stop();
+    expect(exit).toEqual({ code: 134, signal: null });
+    expect(describeExit(exit)).toBe("SIGABRT");
+    expect(describeExit({ code: 3, signal: null })).toBe("code 3");
+    expect(describeExit({ code: null, signal: "SIGKILL" })).toBe("SIGKILL");
   });
 });
 

@@ -116,7 +116,13 @@ function unsubscribe(api: TestApi, token: string, url: string) {
 
 async function deliveryLog(
   api: TestApi,
-  query: { user_id?: number; status?: string; limit?: number },
+  query: {
+    user_id?: number;
+    status?: string;
+    chat_id?: string;
+    message_id?: string;
+    limit?: number;
+  },
 ): Promise<DeliveryView[]> {
   const response = await api.request<{ deliveries: DeliveryView[] }>(
     "GET",
@@ -473,7 +479,7 @@ describe("on one server", () => {
     expect(envelopeOf(after).payload.value.id).toBe(next.body.id);
   });
 
-  test("the delivery log: newest first, attempts with a 4 KB excerpt, status filter, redelivery", async () => {
+  test("the delivery log: newest first, attempts with a 4 KB excerpt, status, chat and message filters, redelivery", async () => {
     const hook = await receiver(200);
     const { seller, buyer, chatId, userId } = await subscribedSeller(api, hook);
     hook.script.push(
@@ -528,13 +534,37 @@ describe("on one server", () => {
     expect(ok.response).toBe("");
 
     // The filters.
-    const ids = async (query: { status?: string; limit?: number }) =>
-      (await deliveryLog(api, { user_id: userId, ...query })).map((d) => d.message_id);
+    const ids = async (query: {
+      status?: string;
+      chat_id?: string;
+      message_id?: string;
+      limit?: number;
+    }) => (await deliveryLog(api, { user_id: userId, ...query })).map((d) => d.message_id);
     expect(await ids({ status: "delivered" })).toEqual([first.id]);
     expect(await ids({ status: "pending" })).toEqual([second.id]);
     expect(await ids({ status: "failed" })).toEqual([]);
     expect(await ids({ limit: 1 })).toEqual([second.id]);
-    expect((await api.sandbox("GET", "/webhooks/deliveries?status=lost")).status).toBe(400);
+    // One message's delivery, or one chat's, however many are newer (limit 1 shows the newest).
+    expect(await ids({ message_id: first.id, limit: 1 })).toEqual([first.id]);
+    expect(await ids({ chat_id: chatId, limit: 1 })).toEqual([first.id]);
+    expect(await ids({ chat_id: otherChat })).toEqual([second.id]);
+    expect(await ids({ chat_id: otherChat, message_id: first.id })).toEqual([]);
+    expect(await ids({ message_id: "no-such-message" })).toEqual([]);
+    expect(
+      (await deliveryLog(api, { message_id: second.id })).map((d) => [d.user_id, d.message_id]),
+    ).toEqual([[userId, second.id]]);
+    for (const [query, field] of [
+      ["status=lost", "status"],
+      ["message_id=", "message_id"],
+      [`message_id=${"9".repeat(101)}`, "message_id"],
+      ["chat_id=", "chat_id"],
+      [`chat_id=${"9".repeat(101)}`, "chat_id"],
+    ] as const) {
+      const response = await api.sandbox("GET", `/webhooks/deliveries?${query}`);
+      expect(response.status, query).toBe(400);
+      assertErrorEnvelope(400, response.body);
+      expect(response.text, query).toContain(field);
+    }
     expect((await api.request("GET", "/sandbox/v1/webhooks/deliveries")).status).toBe(401);
 
     // Redelivery of the delivered one: the same envelope, byte for byte.

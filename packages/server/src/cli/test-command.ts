@@ -255,6 +255,8 @@ export async function testCommand(argv: string[]): Promise<number> {
   for (const problem of problems) reporter.line(`beseda test: ${problem}`);
   reporter.summary(results.map((result) => result.report));
   interruptions.uninstall();
+  // A reader that went away while the last lines were written (`| head`) is heard only now.
+  await interruptions.settled();
   if (interruptions.exitCode !== null) return interruptions.exitCode;
   const failed = results.some((result) => result.report.outcome === "failed");
   return failed || runnerFailed || problems.length > 0 ? 1 : 0;

@@ -20,14 +20,9 @@ export function interruption(reason: unknown): string {
 
 /** Thrown where a wait was cut short by the run's signal: the step in progress fails with it. */
 export class Interrupted extends Error {
-  /** Whether the abort gave a reason of its own (then the message is that reason). */
-  readonly explained: boolean;
-
-  /** `reason`: the aborted signal's, saying why. */
+  /** `reason`: the aborted signal's, saying why (then the message is that reason). */
   constructor(reason?: unknown) {
-    const message = interruption(reason);
-    super(message);
-    this.explained = message !== "interrupted";
+    super(interruption(reason));
   }
 }
 

@@ -60,16 +60,18 @@ export function skippedSteps(script: BuyerScript, from: number): StepReport[] {
   return script.steps.slice(from).map((step, offset) => stepReport(step, from + offset));
 }
 
+/** Whether `error` is the run's abort (and not a failure of the step's own). */
+function isInterruption(error: unknown, signal: AbortSignal): boolean {
+  return !(error instanceof StepFailed) && (error instanceof Interrupted || signal.aborted);
+}
+
 function failureOf(error: unknown, signal: AbortSignal): StepFailure {
   if (error instanceof StepFailed) return error.failure;
-  if (error instanceof Interrupted || signal.aborted) {
-    // The abort's own reason, when the runner gave one, is what happened instead of the step.
+  if (isInterruption(error, signal)) {
+    // The abort's own reason, when the runner gave one ("the bot exited (code 7)"), is what
+    // happened instead of the step: the message says it, once; nothing came to be `actual`.
     const interrupted = error instanceof Interrupted ? error : new Interrupted(signal.reason);
-    return {
-      message: interrupted.message,
-      expected: null,
-      actual: interrupted.explained ? interrupted.message : null,
-    };
+    return { message: interrupted.message, expected: null, actual: null };
   }
   // A refusal of the sandbox's says itself what was asked and why not ("POST /sandbox/v1/chats/…
   // answered 403: …"); so does a fill-in of an unknown variable.
@@ -174,7 +176,10 @@ export async function runBuyer(
     if (first) {
       const reported = stepReport(first, 0);
       reported.outcome = "failed";
-      reported.failure = { ...failure, message: `the buyer could not start: ${failure.message}` };
+      // An abort is no fault of the buyer's start: its reason reads as it does on any step.
+      reported.failure = isInterruption(error, run.signal)
+        ? failure
+        : { ...failure, message: `the buyer could not start: ${failure.message}` };
       report.steps.push(reported);
       tell(observer, (o) => o.stepEnded?.(report, reported));
     }

@@ -27,8 +27,12 @@ export interface LoggedMessage {
   seq: number;
   /** The message as last seen (a later event may show it deleted). */
   message: SandboxMessage;
-  /** performance.now() when it was first seen. */
-  arrivedAt: number;
+  /**
+   * performance.now() when the stream brought it; null for one the stream missed and a GET found
+   * (at a wait's end, or after a resync): the moment of that GET, up to a whole time limit after
+   * the message came, says nothing of when it did, so it has no reply time.
+   */
+  arrivedAt: number | null;
   /** The seq of the event that showed it deleted; null while it is not. */
   deletedSeq: number | null;
 }
@@ -74,7 +78,7 @@ export class ChatLog {
   record(message: SandboxMessage, seq: number): void {
     const known = this.#byId.get(message.id);
     if (known) this.#update(known, message, () => seq);
-    else this.#add(message, seq);
+    else this.#add(message, seq, performance.now());
   }
 
   /**
@@ -96,7 +100,7 @@ export class ChatLog {
         const from = after ?? (next === null ? 0 : next - 1);
         const seq =
           next === null ? fresh() : from + ((next - from) * (index + 1)) / (unknown.length + 1);
-        this.#add(message, seq);
+        this.#add(message, seq, null);
       }
       unknown = [];
     };
@@ -119,11 +123,11 @@ export class ChatLog {
     this.messages.sort((a, b) => a.seq - b.seq);
   }
 
-  #add(message: SandboxMessage, seq: number): void {
+  #add(message: SandboxMessage, seq: number, arrivedAt: number | null): void {
     const logged: LoggedMessage = {
       seq,
       message,
-      arrivedAt: performance.now(),
+      arrivedAt,
       deletedSeq: isDeleted(message) ? seq : null,
     };
     this.messages.push(logged);

@@ -7,7 +7,7 @@ import { StepFailed } from "./buyer-state.ts";
 import type { LoggedMessage } from "./chat-watch.ts";
 import { formatDurationMs } from "./duration.ts";
 import { DEFAULT_NO_REPLY_MS, type Step } from "./model.ts";
-import { describeDelivery, noReplyDiagnosis, sellerDeliveries } from "./no-reply-diagnosis.ts";
+import { describeDelivery, noReplyDiagnosis, sellerDeliveryOf } from "./no-reply-diagnosis.ts";
 import { describeMatcher, describeReply, matchReply } from "./reply-matchers.ts";
 import { fillTemplate } from "./template.ts";
 
@@ -79,9 +79,15 @@ async function noReply(run: RunningScenario, state: BuyerState, what: string): P
   return why === "" ? what : `${what}; ${why}`;
 }
 
+/**
+ * ms from the buyer's last action to the reply's arrival on the stream; null without an action,
+ * or for a reply only the final GET found (the stream missed it: when it came is not known, and
+ * the GET's moment, at the time limit, would pass for a reply time as slow as the limit).
+ */
 function replyMs(state: BuyerState, reply: LoggedMessage): number | null {
   const action = state.lastAction;
-  return action === null ? null : Math.max(0, Math.round(reply.arrivedAt - action.at));
+  if (action === null || reply.arrivedAt === null) return null;
+  return Math.max(0, Math.round(reply.arrivedAt - action.at));
 }
 
 async function expectReply(
@@ -228,9 +234,8 @@ async function expectDelivered(
   const probe = () => ofLast().find((d) => isSuccess(d.event.status)) ?? null;
   const deadline = performance.now() + limitMs;
   if (await run.watch.waitUntil(state.chatId, deadline, run.signal, probe)) return;
-  // The deliveries cannot be asked for by chat: the seller's newest, and this message's among them.
-  const deliveries = await sellerDeliveries(run, run.signal);
-  const delivery = deliveries.find((d) => d.message_id === last.id);
+  // The stream may have missed the delivery's events: the log has it.
+  const delivery = await sellerDeliveryOf(run, last.id, run.signal);
   if (delivery?.attempts.some((a) => isSuccess(a.status))) return;
   const actual = delivery
     ? describeDelivery(delivery)

@@ -8,8 +8,6 @@ import { describeReply } from "./reply-matchers.ts";
 import type { Delivery } from "./sandbox-shapes.ts";
 import { describeRule } from "./scenario-faults.ts";
 
-/** The most deliveries a look asks for (newest first; the API's maximum). */
-export const DELIVERY_LOOKUP_LIMIT = 1000;
 /** A diagnosis is a courtesy: it may not hold the failure's report up longer than this. */
 const DIAGNOSIS_TIMEOUT_MS = 3_000;
 
@@ -30,19 +28,26 @@ export function describeDelivery(delivery: Delivery): string {
   return `${plural(delivery.attempts.length, "attempt", "attempts")}, the last ${outcome}${by} (${delivery.status})`;
 }
 
-/** The seller's deliveries of the sandbox, newest first (one look, at most the API's page). */
-export async function sellerDeliveries(
+/**
+ * The delivery of a message's webhook to the seller (the newest, should there be several), with
+ * its attempts; null when there is none. Asked for by the message's id, so that it is found
+ * however many deliveries came after it (a load test makes thousands), and nothing else is sent.
+ */
+export async function sellerDeliveryOf(
   run: RunningScenario,
+  messageId: string,
   signal: AbortSignal,
-): Promise<Delivery[]> {
+): Promise<Delivery | null> {
+  const query = new URLSearchParams({
+    user_id: String(run.seller),
+    message_id: messageId,
+    limit: "1",
+  });
   const { deliveries } = await abortable(
-    run.sandbox.call<{ deliveries: Delivery[] }>(
-      "GET",
-      `/webhooks/deliveries?user_id=${run.seller}&limit=${DELIVERY_LOOKUP_LIMIT}`,
-    ),
+    run.sandbox.call<{ deliveries: Delivery[] }>("GET", `/webhooks/deliveries?${query}`),
     signal,
   );
-  return deliveries;
+  return deliveries[0] ?? null;
 }
 
 /** The webhook of the buyer's last message, in words; null when the buyer has sent none. */
@@ -57,8 +62,7 @@ async function lastMessageWebhook(
   const named = message
     ? `the webhook of ${describeReply(message)}`
     : "the webhook of the buyer's last message";
-  // The deliveries cannot be asked for by chat: the seller's newest, and this message's among them.
-  const delivery = (await sellerDeliveries(run, signal)).find((d) => d.message_id === last.id);
+  const delivery = await sellerDeliveryOf(run, last.id, signal);
   return delivery
     ? `${named}: ${describeDelivery(delivery)}`
     : `${named}: none to the seller (is the bot subscribed?)`;

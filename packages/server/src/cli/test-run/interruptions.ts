@@ -12,6 +12,23 @@ import { constants } from "node:os";
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** A process killed by SIGPIPE: 128 + 13. */
 export const EXIT_OUTPUT_GONE = 141;
+/** How long the last output may take to be taken by its reader before the process ends. */
+const FLUSH_TIMEOUT_MS = 10_000;
+
+/** Resolves once what was written to `stream` is out (or cannot be: it failed, or timed out). */
+export function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("error", done);
+    stream.once("close", done);
+  });
+}
 
 function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
@@ -33,6 +50,16 @@ export class Interruptions {
   /** Aborts when the run is interrupted; its reason is an Error saying why. */
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /**
+   * Resolves once stdout and stderr have taken what was written, and a failed write's error has
+   * been heard: EPIPE comes as an `error` event after the write, so the exit code of a reader
+   * that went away while the last lines (the summary, `--json -`) were written is known only then.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** The exit code of the interruption (130, 143, 141…), or null while there was none. */

@@ -2,10 +2,14 @@
 // a <testsuite> per scenario file, a <testcase> per buyer run (one for the scenario itself when
 // it could not start or was skipped), a <failure> with the failing step's message, expected and
 // actual and the conversation; an <error> for a scenario that could not run (its world, the bot,
-// the runner), and the bot's output while it ran as the suite's <system-out>. A test case is
-// named by its file (classname, the path without its extension: CI tools split classnames at
-// dots, so dots become underscores) and "scenario › buyers[i] name #run", unique and the same
-// from one run to the next. Text is escaped for XML 1.0, control characters included.
+// the runner); a <skipped message="interrupted (SIGINT)"> for what an interruption of the runner
+// cut short — skipped, not an <error>: nothing of the bot's or the runner's failed, the run was
+// stopped (its exit code, 130, says so), and CI shows an error as a fault to look into; and the
+// bot's output while it ran as the suite's <system-out>. A test case is named by its file
+// (classname, the path without its extension: CI tools split classnames at dots, so dots become
+// underscores) and "scenario › buyers[i] name" as the text report names the buyer ("Анна #3"
+// when the scripts repeat), unique and the same from one run to the next. Text is escaped for
+// XML 1.0, control characters included.
 import type { BuyerRunReport, ScenarioReport, StepReport } from "../../scenarios/report.ts";
 
 /** A scenario as the JUnit report needs it. */
@@ -78,14 +82,19 @@ export function junitClassname(file: string): string {
 }
 
 /**
- * The name of the `index`th buyer run of a report: its buyers run in the plan's order (each
- * repetition runs every script, in the file's order), so it is that script's run `run` (1-based).
+ * The name of the `index`th buyer run of a report: the buyer's name as the text report and the
+ * engine say it ("Анна", "Анна #3" when the scripts repeat), after its script's index in the
+ * file, which two scripts of one name differ by. The runs are in the plan's order (each
+ * repetition runs every script, in the file's order), so the `index`th is script index % count.
  */
-function runName(scenario: JunitScenario, index: number): string {
-  const count = Math.max(1, scenario.scripts.length);
-  const script = index % count;
-  const name = scenario.scripts[script]?.name ?? scenario.report.buyers[index]?.buyer ?? "";
-  return `${scenario.report.name} › buyers[${script}] ${name} #${Math.floor(index / count) + 1}`;
+function runName(scenario: JunitScenario, run: BuyerRunReport, index: number): string {
+  const script = index % Math.max(1, scenario.scripts.length);
+  return `${scenario.report.name} › buyers[${script}] ${run.buyer}`;
+}
+
+/** A <skipped/>, with why when it is known (the runner was interrupted: "interrupted (SIGINT)"). */
+function skipped(message: string | null | undefined): string {
+  return message == null ? "<skipped/>" : `<skipped message="${xmlAttribute(message)}"/>`;
 }
 
 /** A test case's XML, and what it counts as in the totals. */
@@ -96,9 +105,12 @@ interface Case {
 
 function testcase(scenario: JunitScenario, run: BuyerRunReport, index: number): Case {
   const file = scenario.report.file;
-  const open = `    <testcase classname="${xmlAttribute(junitClassname(file))}" name="${xmlAttribute(runName(scenario, index))}" file="${xmlAttribute(file)}" time="${seconds(run.duration_ms)}"`;
+  const open = `    <testcase classname="${xmlAttribute(junitClassname(file))}" name="${xmlAttribute(runName(scenario, run, index))}" file="${xmlAttribute(file)}" time="${seconds(run.duration_ms)}"`;
   if (run.outcome === "skipped") {
-    return { xml: `${open}>\n      <skipped/>\n    </testcase>`, kind: "skipped" };
+    // Why: the step the interruption cut short says it; a run that never began, its scenario.
+    const why =
+      run.steps.find((step) => step.failure !== null)?.failure?.message ?? scenario.report.error;
+    return { xml: `${open}>\n      ${skipped(why)}\n    </testcase>`, kind: "skipped" };
   }
   if (run.outcome === "passed") return { xml: `${open}/>`, kind: "passed" };
   const step = failedStep(run);
@@ -125,7 +137,7 @@ function testcase(scenario: JunitScenario, run: BuyerRunReport, index: number): 
 function scenarioCase(report: ScenarioReport): Case {
   const open = `    <testcase classname="${xmlAttribute(junitClassname(report.file))}" name="${xmlAttribute(report.name)}" file="${xmlAttribute(report.file)}" time="${seconds(report.duration_ms)}"`;
   if (report.outcome === "skipped") {
-    return { xml: `${open}>\n      <skipped/>\n    </testcase>`, kind: "skipped" };
+    return { xml: `${open}>\n      ${skipped(report.error)}\n    </testcase>`, kind: "skipped" };
   }
   if (report.outcome === "passed") return { xml: `${open}/>`, kind: "passed" };
   if (report.error !== null) {
@@ -145,8 +157,10 @@ interface Suite {
 
 function suite(scenario: JunitScenario): Suite {
   const { report } = scenario;
-  // Without buyer runs, or with an error of its own, the scenario is a case of its own too.
-  const whole = report.buyers.length === 0 || report.error !== null;
+  // Without buyer runs, or with an error of its own, the scenario is a case of its own too; not
+  // when it was skipped by an interruption: its buyer runs' cases say that.
+  const whole =
+    report.buyers.length === 0 || (report.error !== null && report.outcome !== "skipped");
   const cases = [
     ...(whole ? [scenarioCase(report)] : []),
     ...report.buyers.map((run, index) => testcase(scenario, run, index)),

@@ -6,8 +6,9 @@
 // outright (SIGKILL, its process group killed by a CI timeout) closes their stdin by ending, and
 // they stop the children and remove their temporary folders without it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { SupervisorSpec } from "./supervisor-spec.ts";
+import { CORE_DUMP_SIGNALS, type SupervisorSpec } from "./supervisor-spec.ts";
 
 const SUPERVISOR = fileURLToPath(new URL("./supervisor.ts", import.meta.url));
 /** How long a supervisor may take beyond the child's grace before it is killed. */
@@ -29,9 +30,14 @@ export interface GroupProcess {
   stop(): Promise<void>;
 }
 
-/** "code 3", "SIGKILL": how an exit reads in a message. */
+/**
+ * "code 3", "SIGKILL": how an exit reads in a message. A supervisor whose child a core-dumping
+ * signal killed exits 128 + its number instead of dying by it (supervisor.ts): read as the signal.
+ */
 export function describeExit(exit: Exit): string {
-  return exit.signal ?? `code ${exit.code}`;
+  if (exit.signal !== null) return exit.signal;
+  const dumped = CORE_DUMP_SIGNALS.find((signal) => exit.code === 128 + constants.signals[signal]);
+  return dumped ?? `code ${exit.code}`;
 }
 
 /** Starts `spec` behind a supervisor, with the child's stdout and stderr piped to this process. */

@@ -1,13 +1,17 @@
 // The scenarios of a `beseda test` run, one after another on one Beseda: each with the engine
 // (runScenario), its block printed as it ends. A managed bot that exits while a scenario runs
 // ends that scenario at once (the engine reports the reason as the failing step's message) and
-// is started again for the next. After a failure with --bail, or after Ctrl-C, the rest are
-// reported skipped; once the runner itself cannot go on (the bot could not start, the Beseda it
-// started exited), the rest are reported failed with that reason: they could not run.
+// is started again for the next. A scenario that Ctrl-C (or SIGTERM…) cut short is reported
+// skipped, its error saying so (interrupted-report.ts). After a failure with --bail, or after
+// Ctrl-C, the rest are reported skipped; once the runner itself cannot go on (the bot could not
+// start, the Beseda it started exited), the rest are reported failed with that reason: they
+// could not run.
 import { realNowMs } from "../../clock.ts";
+import { interruption } from "../../scenarios/abortable.ts";
 import { type ScenarioReport, unrunScenarioReport } from "../../scenarios/report.ts";
 import { runScenario } from "../../scenarios/run-scenario.ts";
 import type { SandboxClient } from "../sandbox-client.ts";
+import { asInterrupted } from "./interrupted-report.ts";
 import type { ManagedBot } from "./managed-bot.ts";
 import { describeExit } from "./process-group.ts";
 import { readReferencedFile } from "./referenced-files.ts";
@@ -68,7 +72,7 @@ async function runOne(
   } catch (error) {
     // The engine reports a scenario's own failures; this is a fault of the engine's.
     const report = notRun(loaded, "failed", `the runner failed: ${(error as Error).message}`);
-    report.duration_ms = performance.now() - started;
+    report.duration_ms = Math.round(performance.now() - started);
     return report;
   }
 }
@@ -79,6 +83,14 @@ function runnerFailure(session: ScenarioSession): string | null {
   if (server !== null) return server;
   const bot = session.sellers.botFailure;
   return bot === null ? null : `the bot could not start: ${bot.message}`;
+}
+
+/** Whether a failing step of `report`, or its error, says `text` already. */
+function failureSays(report: ScenarioReport, text: string): boolean {
+  if (report.error?.includes(text)) return true;
+  return report.buyers.some((run) =>
+    run.steps.some((step) => step.outcome === "failed" && step.failure?.message === text),
+  );
 }
 
 /** Runs a scenario while watching the bot: its exit ends the scenario at once. */
@@ -92,14 +104,22 @@ async function watched(
   const stopListening = bot?.onUnexpectedExit((exit) => {
     botExited.abort(
       new Error(
-        `the bot exited (${describeExit(exit)}) while the scenario ran; it is restarted for the next scenario`,
+        `the bot exited (${describeExit(exit)}) while the scenario ran; it will be started again if another scenario runs`,
       ),
     );
   });
-  const report = await runOne(loaded, session, AbortSignal.any([session.signal, botExited.signal]));
+  const ran = await runOne(loaded, session, AbortSignal.any([session.signal, botExited.signal]));
   stopListening?.();
+  // The runner was stopped (Ctrl-C): what that cut short did not fail.
+  const report = session.signal.aborted
+    ? asInterrupted(ran, interruption(session.signal.reason))
+    : ran;
   const notes: string[] = [];
-  if (botExited.signal.aborted) notes.push((botExited.signal.reason as Error).message);
+  if (botExited.signal.aborted) {
+    const exited = (botExited.signal.reason as Error).message;
+    // Said once: not again when a failing step or the scenario's error says it already.
+    if (!failureSays(report, exited)) notes.push(exited);
+  }
   const server = session.serverFailure();
   if (server !== null) notes.push(server);
   const botOutput = bot ? bot.outputSince(mark, BOT_LINES_KEPT) : null;

@@ -16,3 +16,21 @@ export interface SupervisorSpec {
 
 /** The argument that stands for the temporary folder in SupervisorSpec.args. */
 export const TEMP_DIR_ARG = "{temp-dir}";
+
+/**
+ * Signals whose default action dumps core. The supervisor does not end itself by one of them
+ * (it would dump a core of its own): it exits 128 + the signal's number, as a shell reports it,
+ * and the runner reads that code back as the signal (describeExit).
+ */
+export const CORE_DUMP_SIGNALS: readonly NodeJS.Signals[] = [
+  "SIGABRT",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGILL",
+  "SIGQUIT",
+  "SIGSEGV",
+  "SIGSYS",
+  "SIGTRAP",
+  "SIGXCPU",
+  "SIGXFSZ",
+];

@@ -5,14 +5,15 @@
 // also when the runner dies in a way no code of its own can handle (SIGKILL, a CI timeout that
 // kills the job's process group: the supervisor is in a group of its own, so it outlives the
 // runner's). Once the child has ended it removes the temporary folder it made for it, and ends
-// the way the child ended (its exit code, or killed by the same signal), which is how the runner
-// learns it. The child's stdout and stderr are the supervisor's: the runner's pipes.
+// the way the child ended (its exit code, or killed by the same signal; 128 + N for a signal that
+// dumps core, which would dump the supervisor's own), which is how the runner learns it.
+// The child's stdout and stderr are the supervisor's: the runner's pipes.
 // It imports nothing of Beseda but its spec: it must start fast, whatever state the runner is in.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type SupervisorSpec, TEMP_DIR_ARG } from "./supervisor-spec.ts";
+import { CORE_DUMP_SIGNALS, type SupervisorSpec, TEMP_DIR_ARG } from "./supervisor-spec.ts";
 
 /** Signals that stop the child as the closing of stdin does. */
 const STOP_SIGNALS = ["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"] as const;
@@ -28,9 +29,17 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Ends this process as the child ended: with its code, or by its signal. */
+/** What a shell answers for a process killed by `signal`: 128 + its number. */
+function signalCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+/**
+ * Ends this process as the child ended: with its code, or by its signal — except a signal that
+ * dumps core, which would dump this process's own: then 128 + its number, as a shell says it.
+ */
 function endLike(code: number | null, signal: NodeJS.Signals | null): never {
-  if (signal !== null) {
+  if (signal !== null && !CORE_DUMP_SIGNALS.includes(signal)) {
     for (const stop of STOP_SIGNALS) process.removeAllListeners(stop);
     try {
       process.kill(process.pid, signal);
@@ -38,9 +47,9 @@ function endLike(code: number | null, signal: NodeJS.Signals | null): never {
       // Not a signal that can be sent: the shell's way of saying it below.
     }
     // A signal this process ignores (Node ignores SIGPIPE) or that has not landed yet.
-    process.exit(128 + (constants.signals[signal] ?? 0));
+    process.exit(signalCode(signal));
   }
-  process.exit(code ?? EXIT_NOT_STARTED);
+  process.exit(signal !== null ? signalCode(signal) : (code ?? EXIT_NOT_STARTED));
 }
 
 function supervise(spec: SupervisorSpec): void {

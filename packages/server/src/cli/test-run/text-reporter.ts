@@ -52,9 +52,18 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** A load test: each script runs many times, or runs overlap; its reply times are summed up. */
+/**
+ * A load test: each script runs many times (`repeat` > 1). Its buyer runs are counted rather than
+ * listed, and its reply times summed up. Buyers side by side (`concurrency`, by default the number
+ * of buyers) are not one: each has its steps, with their reply times, printed.
+ */
 function isLoadTest(scenario: Scenario): boolean {
-  return scenario.repeat > 1 || scenario.concurrency > 1;
+  return scenario.repeat > 1;
+}
+
+/** A scenario the runner was interrupted in: skipped, with the interruption as its error. */
+function isInterrupted(report: ScenarioReport): boolean {
+  return report.outcome === "skipped" && report.error !== null;
 }
 
 function replyTimesLine(times: ReplyTimes): string {
@@ -114,7 +123,8 @@ export class TextReporter {
     const lines: string[] = [];
     const title = `${this.#mark(report.outcome)} ${this.#bold(file)}  ${report.name}`;
     if (report.outcome === "skipped") {
-      lines.push(`${title}  ${this.#dim("(skipped)")}`);
+      const why = report.error === null ? "" : `: ${report.error}`;
+      lines.push(`${title}  ${this.#dim(`(skipped${why})`)}`);
       this.line(lines.join("\n"));
       return;
     }
@@ -141,21 +151,23 @@ export class TextReporter {
     this.line(lines.join("\n"));
   }
 
-  /** The last line: "N passed, M failed" (and skipped ones). */
+  /** The last line: "N passed, M failed" (and interrupted and skipped ones). */
   summary(reports: ScenarioReport[]): void {
     const count = (outcome: Outcome) => reports.filter((r) => r.outcome === outcome).length;
     const failed = count("failed");
-    const skipped = count("skipped");
+    const interrupted = reports.filter(isInterrupted).length;
+    const skipped = count("skipped") - interrupted;
     const parts = [
       this.#green(`${count("passed")} passed`),
       failed > 0 ? this.#red(`${failed} failed`) : `${failed} failed`,
     ];
+    if (interrupted > 0) parts.push(this.#yellow(`${interrupted} interrupted`));
     if (skipped > 0) parts.push(this.#yellow(`${skipped} skipped`));
     this.line(parts.join(", "));
   }
 
   #buyerRuns(file: string, scenario: Scenario, runs: BuyerRunReport[]): string[] {
-    if (scenario.repeat <= 1) return runs.flatMap((run) => this.#steps(file, run));
+    if (!isLoadTest(scenario)) return runs.flatMap((run) => this.#steps(file, run));
     // A load test: each failed run in full (the first few), the passed ones counted.
     const lines: string[] = [];
     const passed = runs.filter((run) => run.outcome === "passed").length;

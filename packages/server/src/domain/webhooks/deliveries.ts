@@ -4,6 +4,7 @@ import { findAccounts } from "../../store/repositories/accounts.ts";
 import {
   type Attempt,
   type Delivery,
+  type DeliveryFilter,
   type DeliveryStatus,
   findDelivery,
   findSubscription,
@@ -81,7 +82,7 @@ function view(
 
 export async function deliveryLog(
   ctx: DomainContext,
-  filter: { userId: number | null; status: DeliveryStatus | null; limit: number },
+  filter: DeliveryFilter,
 ): Promise<{ deliveries: DeliveryView[] }> {
   const found = await listDeliveries(ctx.store.db, filter);
   const userIds = [...new Set(found.map(({ delivery }) => delivery.userId))];

@@ -529,10 +529,21 @@ export async function restartDelivery(
 export interface DeliveryFilter {
   userId: number | null;
   status: DeliveryStatus | null;
+  /** Only the deliveries of this chat's events. */
+  chatId: string | null;
+  /** Only the deliveries of this message's events (its creation, its deletion). */
+  messageId: string | null;
   limit: number;
 }
 
-/** Newest first, each with its attempts. */
+/**
+ * Newest first, each with its attempts. No index holds chat or message ids of finished
+ * deliveries (webhook_delivery_stream holds only unfinished ones): with `userId` they are
+ * conditions on the rows of webhook_delivery_log_by_account, read newest first, so a look for
+ * one message reads that account's log, not the outbox, and sends back only what matched; an
+ * index on message_id would cost every delivery's commit a random page for a look made only
+ * when something went wrong.
+ */
 export async function listDeliveries(
   db: Db,
   filter: DeliveryFilter,
@@ -540,6 +551,8 @@ export async function listDeliveries(
   let query = db.selectFrom("webhook_delivery").selectAll();
   if (filter.userId !== null) query = query.where("user_id", "=", filter.userId);
   if (filter.status !== null) query = query.where("status", "=", filter.status);
+  if (filter.chatId !== null) query = query.where("chat_id", "=", filter.chatId);
+  if (filter.messageId !== null) query = query.where("message_id", "=", filter.messageId);
   const deliveries = (
     await query
       .orderBy("created_ms", "desc")

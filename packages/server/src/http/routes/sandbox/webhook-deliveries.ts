@@ -1,5 +1,6 @@
-// GET /sandbox/v1/webhooks/deliveries?user_id=&status=&limit= → {"deliveries":[…]} (newest first,
-// each with its attempts), and POST /sandbox/v1/webhooks/deliveries/{id}/redeliver.
+// GET /sandbox/v1/webhooks/deliveries?user_id=&status=&chat_id=&message_id=&limit= →
+// {"deliveries":[…]} (newest first, each with its attempts), and POST
+// /sandbox/v1/webhooks/deliveries/{id}/redeliver.
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
 import {
@@ -7,10 +8,16 @@ import {
   deliveryLog,
   redeliver,
 } from "../../../domain/webhooks/deliveries.ts";
-import { userId } from "./schemas.ts";
+import { chatParams, messageId, userId } from "./schemas.ts";
 
 interface ListRoute {
-  Querystring: { user_id?: number; status?: DeliveryStatus; limit?: number };
+  Querystring: {
+    user_id?: number;
+    status?: DeliveryStatus;
+    chat_id?: string;
+    message_id?: string;
+    limit?: number;
+  };
 }
 
 export function webhookDeliveries(app: FastifyInstance, ctx: DomainContext) {
@@ -26,6 +33,8 @@ export function webhookDeliveries(app: FastifyInstance, ctx: DomainContext) {
             type: "string",
             enum: ["queued", "pending", "delivered", "failed", "cancelled"],
           },
+          chat_id: chatParams.properties.chat_id,
+          message_id: messageId,
           limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
         },
       },
@@ -34,6 +43,8 @@ export function webhookDeliveries(app: FastifyInstance, ctx: DomainContext) {
       deliveryLog(ctx, {
         userId: query.user_id ?? null,
         status: query.status ?? null,
+        chatId: query.chat_id ?? null,
+        messageId: query.message_id ?? null,
         limit: query.limit ?? 100,
       }),
   });

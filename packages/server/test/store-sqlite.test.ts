@@ -1,12 +1,13 @@
 // The SQLite store's two pieces of machinery: group commit (transactions asked for together share
 // one commit, yet each succeeds or fails alone and settles only once committed) and the worker
 // thread that checkpoints the WAL. A second connection to the same file sees what is committed.
-import { rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { openSqliteStore, SQLITE_FILE, type Store } from "../src/store/store.ts";
+import { storeSnapshot, storeTables } from "./helpers/store-snapshot.ts";
 import { tempDataDir } from "./helpers/test-server.ts";
 
 let dir: string;
@@ -176,4 +177,24 @@ test("under writes that never stop, the WAL is still started over and stays boun
     await busy.close();
     rmSync(busyDir, { recursive: true, force: true });
   }
+});
+
+test("a store snapshot covers every table the migrations create, and none of Kysely's own", async () => {
+  // The snapshot's tables come from the database; the migrations' createTable calls say what
+  // they must be, so a table added later is compared by every "changed nothing" check.
+  const migrations = join(import.meta.dirname, "../src/store/migrations");
+  const created = readdirSync(migrations)
+    .filter((file) => file.endsWith(".ts"))
+    .flatMap((file) =>
+      [...readFileSync(join(migrations, file), "utf8").matchAll(/createTable\("([a-z_]+)"\)/g)].map(
+        (match) => match[1] as string,
+      ),
+    );
+  // (Their `down` functions drop tables; no migration drops one on the way up.)
+  const expected = [...new Set(created)].sort();
+  expect(expected).toContain("webhook_attempt");
+  expect(expected).toContain("console_session");
+  expect(await storeTables(store)).toEqual(expected);
+  const snapshot = JSON.parse(await storeSnapshot(store)) as Record<string, string[]>;
+  expect(Object.keys(snapshot).sort()).toEqual(expected);
 });

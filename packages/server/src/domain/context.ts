@@ -2,7 +2,7 @@
 // settings the domain obeys. Built once at start-up by app.ts.
 import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../store/blob-store.ts";
-import type { DueDelivery } from "../store/repositories/webhooks.ts";
+import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Store } from "../store/store.ts";
 import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { ImageRenderer } from "./media/image-workers.ts";

@@ -12,7 +12,7 @@ import {
   listChatMessages,
   markMessageDeleted,
 } from "../store/repositories/messages.ts";
-import type { DueDelivery } from "../store/repositories/webhooks.ts";
+import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Db } from "../store/store.ts";
 import { chatParties, requireMembership } from "./chats.ts";
 import type { DomainContext } from "./context.ts";

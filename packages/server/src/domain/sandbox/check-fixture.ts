@@ -20,7 +20,7 @@ import type {
 } from "../../store/records.ts";
 import type { BlacklistEntry } from "../../store/repositories/blacklist.ts";
 import type { MemberOfChat } from "../../store/repositories/chats.ts";
-import type { Subscription } from "../../store/repositories/webhooks.ts";
+import type { Subscription } from "../../store/repositories/webhook-records.ts";
 import type { NewWorld } from "../../store/repositories/world.ts";
 import { ITEM_STATUSES } from "../accounts.ts";
 import type { DomainContext } from "../context.ts";

@@ -8,7 +8,7 @@
 // - latency_ms: the POST is made that much later (the delivery's stream waits meanwhile).
 // Every attempt a rule decided carries the rule's id in the delivery log.
 import type { Clock } from "../../clock.ts";
-import type { Delivery } from "../../store/repositories/webhooks.ts";
+import type { Delivery } from "../../store/repositories/webhook-records.ts";
 import type { AttemptInterceptor } from "../webhooks/dispatcher.ts";
 import type { PostResult } from "../webhooks/transport.ts";
 import type { FaultRegistry } from "./faults-registry.ts";

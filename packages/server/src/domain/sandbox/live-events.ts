@@ -9,12 +9,12 @@
 // nothing is built or kept, so a send pays one check; for a minute after the last watcher leaves,
 // events are still kept, for its reconnection.
 import type { Message } from "../../store/records.ts";
+import type { DeliveryUpdate } from "../../store/repositories/webhook-queue.ts";
 import type {
   Attempt,
   Delivery,
   DeliveryStatus,
-  DeliveryUpdate,
-} from "../../store/repositories/webhooks.ts";
+} from "../../store/repositories/webhook-records.ts";
 import type { DomainContext } from "../context.ts";
 import { type SandboxMessage, sandboxMessage } from "./world-overview.ts";
 

@@ -15,7 +15,8 @@ import {
   listMessagesSince,
 } from "../../store/repositories/messages.ts";
 import { allRedirectUris } from "../../store/repositories/redirect-uris.ts";
-import { allSubscriptions, pausedAccounts } from "../../store/repositories/webhooks.ts";
+import { pausedAccounts } from "../../store/repositories/webhook-pauses.ts";
+import { allSubscriptions } from "../../store/repositories/webhook-subscriptions.ts";
 import { requireAccount } from "../accounts.ts";
 import { chatParties } from "../chats.ts";
 import type { DomainContext } from "../context.ts";

@@ -2,17 +2,19 @@
 import { BesedaError } from "../../errors/beseda-error.ts";
 import { findAccounts } from "../../store/repositories/accounts.ts";
 import {
-  type Attempt,
-  type Delivery,
   type DeliveryFilter,
-  type DeliveryStatus,
   findDelivery,
-  findSubscription,
-  isPaused,
   listDeliveries,
   restartDelivery,
-  streamHasOtherHead,
-} from "../../store/repositories/webhooks.ts";
+} from "../../store/repositories/webhook-delivery-log.ts";
+import { streamHasOtherHead } from "../../store/repositories/webhook-outbox.ts";
+import { isPaused } from "../../store/repositories/webhook-pauses.ts";
+import type {
+  Attempt,
+  Delivery,
+  DeliveryStatus,
+} from "../../store/repositories/webhook-records.ts";
+import { findSubscription } from "../../store/repositories/webhook-subscriptions.ts";
 import type { DomainContext } from "../context.ts";
 import { DELIVERY_HEADERS, requestHeaders } from "./request-headers.ts";
 

@@ -20,25 +20,27 @@
 // pause came is written queued too. Pausing and resuming resync the dispatcher, so that nothing
 // remembered of its streams goes out on its own.
 import type { Clock } from "../../clock.ts";
+import { insertAttempts } from "../../store/repositories/webhook-delivery-log.ts";
 import {
-  type Attempt,
-  cancelUnsubscribed,
-  type Delivery,
-  type DeliveryTarget,
   type DeliveryUpdate,
-  type DueDelivery,
   dueDeliveries,
-  findTargets,
-  insertAttempts,
   markDelivered,
   nextDueAfter,
   promote,
   promoteNext,
   updateDelivery,
-} from "../../store/repositories/webhooks.ts";
+} from "../../store/repositories/webhook-queue.ts";
+import type {
+  Attempt,
+  Delivery,
+  DeliveryTarget,
+  DueDelivery,
+} from "../../store/repositories/webhook-records.ts";
+import { cancelUnsubscribed, findTargets } from "../../store/repositories/webhook-subscriptions.ts";
 import type { Db, Store } from "../../store/store.ts";
+import { attemptOutcome } from "./attempt-outcome.ts";
 import { DELIVERY_HEADERS } from "./request-headers.ts";
-import { parseRetryAfter, type RetrySettings, retryDelayMs } from "./retry-policy.ts";
+import type { RetrySettings } from "./retry-policy.ts";
 import type { PostResult, WebhookTransport } from "./transport.ts";
 
 /** Streams in flight at once. */
@@ -317,8 +319,15 @@ export class WebhookDispatcher {
       responseExcerpt: result.excerpt,
       faultId,
     };
-    // Only 200 counts as delivered (production's rule).
-    if (result.statusCode === 200) {
+    const outcome = attemptOutcome({
+      result,
+      step: delivery.step,
+      windowStartMs: delivery.windowStartMs,
+      retry,
+      nowMs: endedMs,
+      random: Math.random,
+    });
+    if (outcome.kind === "delivered") {
       return {
         delivery,
         attempt,
@@ -333,17 +342,15 @@ export class WebhookDispatcher {
         generation,
       };
     }
-    const retryAfter = parseRetryAfter(result.retryAfter, endedMs);
-    const next = endedMs + retryDelayMs(retry, delivery.step, retryAfter);
-    const givesUp = next - delivery.windowStartMs > retry.giveUpAfterSeconds * 1000;
+    const givesUp = outcome.kind === "failed";
     return {
       delivery,
       attempt,
       update: {
         status: givesUp ? "failed" : "pending",
         attempts,
-        step: delivery.step + 1,
-        nextAttemptMs: next,
+        step: outcome.step,
+        nextAttemptMs: outcome.atMs,
         finishedMs: givesUp ? endedMs : null,
       },
       successor: null,

@@ -5,12 +5,9 @@
 // dispatcher once the transaction has committed, so that fresh ones go out without being looked
 // up again.
 import type { Message } from "../../store/records.ts";
-import {
-  type DueDelivery,
-  findChatTargets,
-  insertDelivery,
-  nextChatEvent,
-} from "../../store/repositories/webhooks.ts";
+import { insertDelivery, nextChatEvent } from "../../store/repositories/webhook-outbox.ts";
+import type { DueDelivery } from "../../store/repositories/webhook-records.ts";
+import { findChatTargets } from "../../store/repositories/webhook-subscriptions.ts";
 import type { Db } from "../../store/store.ts";
 import type { DomainContext } from "../context.ts";
 import type { ChatIdentity } from "../immutable-cache.ts";

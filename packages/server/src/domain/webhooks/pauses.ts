@@ -4,7 +4,8 @@
 // Resuming makes each chat's first waiting delivery due at once; the rest follow in order as each
 // ends, as usual. The flag is kept in the store, so it survives a restart; a reset or an import
 // clears it, and an export leaves it out.
-import { pauseDeliveries, promoteStreamHeads, unpause } from "../../store/repositories/webhooks.ts";
+import { pauseDeliveries, unpause } from "../../store/repositories/webhook-pauses.ts";
+import { promoteStreamHeads } from "../../store/repositories/webhook-queue.ts";
 import { requireAccount } from "../accounts.ts";
 import type { DomainContext } from "../context.ts";
 

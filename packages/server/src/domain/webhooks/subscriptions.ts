@@ -7,7 +7,7 @@ import {
   deleteSubscription,
   findSubscription,
   putSubscription,
-} from "../../store/repositories/webhooks.ts";
+} from "../../store/repositories/webhook-subscriptions.ts";
 import type { DomainContext } from "../context.ts";
 import { checkPublicHost, checkWebhookUrl } from "./url-guard.ts";
 

@@ -4,8 +4,8 @@
 // - The outbox's two indexes hold only unfinished deliveries. Each used to keep every delivery
 //   ever made, so each delivery, queued, promoted and finished, moved entries through ever
 //   larger b-trees; now they stay as small as the backlog and their pages stay in cache.
-//   Queries that want them repeat the index's condition as written (see webhooks.ts in
-//   repositories): a bound parameter does not prove it to SQLite's or PostgreSQL's planner.
+//   Queries that want them repeat the index's condition as written (see
+//   repositories/webhook-records.ts): a bound parameter does not prove it to SQLite's or PostgreSQL's planner.
 // - Messages are looked up by attachment only for image and voice messages: text messages, most
 //   of them, no longer add an entry.
 import { type Kysely, sql } from "kysely";

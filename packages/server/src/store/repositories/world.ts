@@ -13,7 +13,8 @@ import { allItems, itemRow } from "./items.ts";
 import { allImages, allVoices, imageRow, voiceRow } from "./media.ts";
 import { allMessages, messageRow } from "./messages.ts";
 import { allRedirectUris, replaceRedirectUris } from "./redirect-uris.ts";
-import { allSubscriptions, putSubscription, type Subscription } from "./webhooks.ts";
+import type { Subscription } from "./webhook-records.ts";
+import { allSubscriptions, putSubscription } from "./webhook-subscriptions.ts";
 
 /**
  * The world as the store holds it (tokens, deliveries, paused deliveries, fault rules and settings

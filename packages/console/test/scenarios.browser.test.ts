@@ -431,6 +431,8 @@ describe("the scenarios page", () => {
       await own.getByRole("button", { name: "Run", exact: true }).click();
       const state = own.getByRole("status", { name: "Run status" });
       await until(() => state.textContent()).toBe("running");
+      // The buyer's run under way has been read (the run's first answer may come before it began).
+      await until(() => own.getByRole("listitem", { name: "Лев: running" }).count()).toBe(1);
 
       await first.close();
       firstClosed = true;

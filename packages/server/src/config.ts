@@ -14,6 +14,10 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** postgres://…: the store is PostgreSQL (several nodes may share it); null: SQLite in the data dir. */
+  databaseUrl: string | null;
+  /** Connections to PostgreSQL this node keeps at most. */
+  databasePoolSize: number;
   /** Base of every absolute URL the server writes into responses; null: derived from host and port. */
   publicUrl: string | null;
   /** Guards /sandbox/v1; null: generated on first start and kept in the data dir. */
@@ -91,6 +95,20 @@ function text(raw: string, name: string): string {
   return raw.trim();
 }
 
+function postgresUrl(raw: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// URL, got something that is not a URL`);
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    // The value may hold a password: only its scheme is repeated.
+    throw new ConfigError(`${name} must be a postgres:// URL, got a ${url.protocol} one`);
+  }
+  return raw.trim();
+}
+
 function httpUrl(raw: string, name: string): string {
   let url: URL;
   try {
@@ -159,8 +177,26 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     env: "BESEDA_DATA_DIR",
     flag: "data-dir",
     default: "./data",
-    description: "Folder of the SQLite store and the generated admin token.",
+    description:
+      "Folder of the SQLite store (unless `BESEDA_DATABASE_URL` is set), the generated admin token, the URL-signing key and, by default, the media.",
     parse: text,
+  },
+  {
+    key: "databaseUrl",
+    env: "BESEDA_DATABASE_URL",
+    flag: "database-url",
+    default: null,
+    description:
+      "`postgres://user:password@host:5432/db`: keep the store in PostgreSQL instead of SQLite, so that several Beseda nodes can share it (see Deployment). A `?options=-c search_path=NAME` suffix picks a schema.",
+    parse: postgresUrl,
+  },
+  {
+    key: "databasePoolSize",
+    env: "BESEDA_DATABASE_POOL_SIZE",
+    flag: "database-pool-size",
+    default: 10,
+    description: "Connections to PostgreSQL each node keeps at most.",
+    parse: integer(1, 1000),
   },
   {
     key: "publicUrl",
@@ -375,4 +411,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     );
   }
   return result;
+}
+
+/** A database URL without its password, for messages and logs. */
+export function describeDatabaseUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    url.password = "";
+    url.search = "";
+    return url.href;
+  } catch {
+    return "the configured database";
+  }
 }

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { type SeedProgress, SeedRefusedError, seedWorld } from "./domain/seed.ts";
-import { openSqliteStore } from "./store/store.ts";
+import { openStore } from "./store/store.ts";
 
 export const SEED_MANIFEST_FILE = "seed-manifest.json";
 
@@ -17,13 +17,14 @@ const DEFAULTS = { chats: 1000, messages: 25_000, randomSeed: 1 };
 
 export function seedUsage(): string {
   return [
-    "Usage: beseda seed [--data-dir DIR] [--chats N] [--messages M] [--random-seed S]",
+    "Usage: beseda seed [--data-dir DIR] [--database-url URL] [--chats N] [--messages M] [--random-seed S]",
     "",
     "Fills an empty data dir with a generated world: about N/4 accounts, N chats (80% u2i, 15% u2u,",
     "5% a2u; a fifth of them with one hot seller), M messages in all (a power law per chat), some",
     "unread. Writes DIR/seed-manifest.json with the hot seller's credentials and chats.",
     "",
     "  --data-dir DIR     BESEDA_DATA_DIR   default ./data; must hold no accounts yet",
+    "  --database-url URL BESEDA_DATABASE_URL seed a PostgreSQL store instead (it must hold no accounts yet)",
     `  --chats N          default ${DEFAULTS.chats}`,
     `  --messages M       default ${DEFAULTS.messages}`,
     `  --random-seed S    default ${DEFAULTS.randomSeed}; the same seed plans the same world`,
@@ -84,6 +85,7 @@ export async function seedCommand(argv: string[]): Promise<void> {
       args: argv,
       options: {
         "data-dir": { type: "string" },
+        "database-url": { type: "string" },
         chats: { type: "string" },
         messages: { type: "string" },
         "random-seed": { type: "string" },
@@ -113,7 +115,7 @@ export async function seedCommand(argv: string[]): Promise<void> {
     2 ** 32 - 1,
   );
   // The server's own settings for the data dir and the public URL (flag, env var, default).
-  const forwarded = (["data-dir", "public-url"] as const).flatMap((flag) => {
+  const forwarded = (["data-dir", "database-url", "public-url"] as const).flatMap((flag) => {
     const value = str(flag);
     return value === undefined ? [] : [`--${flag}`, value];
   });
@@ -121,7 +123,7 @@ export async function seedCommand(argv: string[]): Promise<void> {
   const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
 
   const started = performance.now();
-  const store = await openSqliteStore(config.dataDir);
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     const clock = new SandboxClock(await loadClockOffset(store));
     const bar = new ProgressBar(messages);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { SandboxClock } from "./clock.ts";
-import { type Config, ConfigError } from "./config.ts";
+import { type Config, ConfigError, describeDatabaseUrl } from "./config.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { immutableCaches } from "./domain/immutable-cache.ts";
@@ -26,7 +26,7 @@ import { loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
-import { openSqliteStore, type Store } from "./store/store.ts";
+import { openStore, type Store } from "./store/store.ts";
 
 export const ADMIN_TOKEN_FILE = "admin-token";
 /** Keys the signatures of expiring media links. */
@@ -76,16 +76,30 @@ function listenUrl(host: string, port: number): string {
   return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
+/** The configured store; a database that cannot be reached or migrated is a ConfigError (exit 2). */
+async function openConfiguredStore(config: Config, log: Logger): Promise<Store> {
+  try {
+    return await openStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      sqliteSynchronous: config.sqliteSynchronous,
+      poolSize: config.databasePoolSize,
+      onBackgroundError: (error) =>
+        config.databaseUrl === null
+          ? log.error({ err: error }, "the WAL checkpointer failed; SQLite checkpoints on commit instead")
+          : log.warn({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it"),
+    });
+  } catch (error) {
+    if (config.databaseUrl === null) throw error;
+    throw new ConfigError(
+      `cannot open the PostgreSQL store at ${describeDatabaseUrl(config.databaseUrl)}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
-  const store: Store = await openSqliteStore(config.dataDir, {
-    synchronous: config.sqliteSynchronous,
-    onBackgroundError: (error) =>
-      log.error(
-        { err: error },
-        "the WAL checkpointer failed; SQLite checkpoints on commit instead",
-      ),
-  });
+  const store: Store = await openConfiguredStore(config, log);
   // Workers start with the first upload; until then the pool holds nothing.
   const images = new ImageWorkerPool({
     workers: config.imageWorkers,

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { openSqliteStore, SQLITE_FILE, type Store } from "../src/store/store.ts";
+import { openSqliteStore, SQLITE_FILE } from "../src/store/sqlite/open-sqlite.ts";
+import type { Store } from "../src/store/store.ts";
 import { storeSnapshot, storeTables } from "./helpers/store-snapshot.ts";
 import { tempDataDir } from "./helpers/test-server.ts";
 

@@ -75,8 +75,12 @@ async function committing<T>(
   ctx: DomainContext,
   work: (db: Db, announce: Announcements) => Promise<T>,
 ): Promise<T> {
-  const announce: Announcements = { deliveries: [], messages: [] };
-  const result = await ctx.store.transaction((db) => work(db, announce));
+  let announce: Announcements = { deliveries: [], messages: [] };
+  const result = await ctx.store.transaction((db) => {
+    // Afresh for each attempt: PostgreSQL may run the transaction again.
+    announce = { deliveries: [], messages: [] };
+    return work(db, announce);
+  });
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   publishMessages(ctx, announce.messages);
   return result;

@@ -10,7 +10,7 @@
 // Chats are generated and written one batch at a time, so memory stays bounded by the batch and
 // the largest chat, whatever the totals.
 import type { Clock } from "../clock.ts";
-import { type BulkMember, insertBulk, withBulkLoadSettings } from "../store/bulk.ts";
+import { type BulkMember, insertBulk } from "../store/bulk.ts";
 import type { Account, Chat, ChatType, Item, JsonObject, Message } from "../store/records.ts";
 import { countAccounts } from "../store/repositories/accounts.ts";
 import type { Store } from "../store/store.ts";
@@ -379,7 +379,7 @@ export async function seedWorld(
     onProgress({ ...done });
   };
 
-  await withBulkLoadSettings(ctx.store, async () => {
+  await ctx.store.withBulkLoad(async () => {
     const accounts = [world.avito, ...world.users];
     const items = [...world.hotItems, ...world.otherItems];
     for (let i = 0; i < Math.max(accounts.length, items.length); i += BATCH_ACCOUNTS) {

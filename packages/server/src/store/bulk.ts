@@ -1,7 +1,7 @@
 // Bulk insertion for the seed command: many rows of accounts, items, chats, chat members and
-// messages in few large transactions of multi-row INSERTs. Portable Kysely, except the load
-// settings in `withBulkLoadSettings`, which are SQLite's and are put back when the load ends.
-import { type Insertable, sql } from "kysely";
+// messages in few large transactions of multi-row INSERTs. Portable Kysely; the database's own
+// settings for a load are the store's (Store.withBulkLoad).
+import type { Insertable } from "kysely";
 import type { Account, Chat, Item, Message } from "./records.ts";
 import { accountRow } from "./repositories/accounts.ts";
 import { chatRow, type MemberOfChat, memberRow } from "./repositories/chats.ts";
@@ -94,30 +94,4 @@ export async function insertBulk(store: Store, batch: BulkBatch): Promise<void> 
       (batch.messages ?? []).map((m) => messageRow(m, serialize)),
     );
   });
-}
-
-/**
- * Runs a bulk load with SQLite tuned for it, and puts the settings back afterwards:
- * synchronous=OFF (a crash during the load loses the load, which is started over anyway), a page
- * cache large enough for the indexes being filled, and a checkpoint at the end so that the WAL
- * does not stay as large as the load. PostgreSQL will want its own (e.g. COPY); callers only see
- * this function.
- */
-export async function withBulkLoadSettings<T>(store: Store, work: () => Promise<T>): Promise<T> {
-  const db = store.db;
-  const pragma = async (name: string): Promise<number> => {
-    const { rows } = await sql<Record<string, number>>`pragma ${sql.raw(name)}`.execute(db);
-    return Number(Object.values(rows[0] ?? {})[0] ?? 0);
-  };
-  const synchronous = await pragma("synchronous");
-  const cacheSize = await pragma("cache_size");
-  await sql`pragma synchronous = OFF`.execute(db);
-  await sql`pragma cache_size = -131072`.execute(db);
-  try {
-    return await work();
-  } finally {
-    await sql`pragma ${sql.raw(`synchronous = ${synchronous}`)}`.execute(db);
-    await sql`pragma ${sql.raw(`cache_size = ${cacheSize}`)}`.execute(db);
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-  }
 }

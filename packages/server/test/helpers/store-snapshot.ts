@@ -2,12 +2,23 @@
 // request changed nothing. The tables are the database's own list (Kysely's introspection, which
 // works on every dialect and leaves out its migration tables), so a table a migration adds is in
 // every snapshot without anyone remembering to list it.
+import { sql } from "kysely";
 import type { Store } from "../../src/store/store.ts";
 
-/** The store's tables, sorted by name. */
+/** The store's tables, sorted by name (on PostgreSQL, those of the store's own schema). */
 export async function storeTables(store: Store): Promise<string[]> {
   const tables = await store.db.introspection.getTables();
-  return tables.map((table) => table.name).sort();
+  let schema: string | undefined;
+  if (store.dialect === "postgres") {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      store.db,
+    );
+    schema = rows[0]?.schema;
+  }
+  return tables
+    .filter((table) => schema === undefined || table.schema === schema)
+    .map((table) => table.name)
+    .sort();
 }
 
 export async function storeSnapshot(store: Store): Promise<string> {

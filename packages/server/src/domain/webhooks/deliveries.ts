@@ -9,6 +9,7 @@ import {
 } from "../../store/repositories/webhook-delivery-log.ts";
 import { streamHasOtherHead } from "../../store/repositories/webhook-outbox.ts";
 import { isPaused } from "../../store/repositories/webhook-pauses.ts";
+import { lockStreams } from "../../store/repositories/webhook-queue.ts";
 import type {
   Attempt,
   Delivery,
@@ -113,6 +114,8 @@ export async function redeliver(
   const status = await ctx.store.transaction(async (db) => {
     const delivery = await findDelivery(db, id);
     if (!delivery) throw new BesedaError("delivery_not_found");
+    // Whether its stream has a head is decided here: no send into the chat meanwhile.
+    await lockStreams(db, [delivery.chatId]);
     // Its answer, when it comes, would be written over the restart: the click would send nothing.
     if (ctx.webhooks.inFlight(id)) throw new BesedaError("delivery_in_flight");
     if (!(await findSubscription(db, delivery.userId))) throw new BesedaError("no_subscription");

@@ -24,6 +24,7 @@ import { insertAttempts } from "../../store/repositories/webhook-delivery-log.ts
 import {
   type DeliveryUpdate,
   dueDeliveries,
+  lockStreams,
   markDelivered,
   nextDueAfter,
   promote,
@@ -396,6 +397,11 @@ export class WebhookDispatcher {
     const promoted = await store.transaction(async (db) => {
       // Checked when the transaction runs: a reset or import committed before it discarded them.
       batch = all.filter((f) => f.generation === this.#generation);
+      // Their streams are decided here (successors, promotions): no send into them meanwhile.
+      await lockStreams(
+        db,
+        batch.map((f) => f.delivery.chatId),
+      );
       const nowMs = clock.nowMs();
       await insertAttempts(
         db,

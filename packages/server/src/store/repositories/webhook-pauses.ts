@@ -4,13 +4,19 @@
 // stream's first one its head again (promoteStreamHeads). An attempt that was already in flight
 // when the pause came still has its result written (updateDelivery, markDelivered).
 import type { RawBuilder } from "kysely";
+import { dialectOf } from "../dialect.ts";
 import { num } from "../records.ts";
 import type { Db } from "../store.ts";
 import { PENDING } from "./webhook-records.ts";
 
-/** The account's row in webhook_pause, if its deliveries are paused. */
+/**
+ * The account's row in webhook_pause, if its deliveries are paused. On PostgreSQL it is read FOR
+ * SHARE: a resume, which deletes the row and then promotes what the pause held back, waits for
+ * every write that decided "queued" because of it, and so sees that write's delivery.
+ */
 export function pauseOf(db: Db, userId: number | RawBuilder<number>) {
-  return db.selectFrom("webhook_pause").select("user_id").where("user_id", "=", userId);
+  const query = db.selectFrom("webhook_pause").select("user_id").where("user_id", "=", userId);
+  return dialectOf(db) === "postgres" ? query.forShare() : query;
 }
 
 export async function isPaused(db: Db, userId: number): Promise<boolean> {

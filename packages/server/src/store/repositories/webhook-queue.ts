@@ -1,8 +1,9 @@
 // The outbox as a work queue: the due pending heads, the next wake-up, the results of attempts
 // moving deliveries on (delivered, retry, failed), and promotion of a stream's next queued
 // delivery to its head. The only part that changes with the way claims are made (PostgreSQL).
-import { sql, type UpdateObject } from "kysely";
+import { sql, type Transaction, type UpdateObject } from "kysely";
 import { powerOfTwoChunks } from "../chunks.ts";
+import { dialectOf } from "../dialect.ts";
 import { num } from "../records.ts";
 import type { Database, DeliveryStatus } from "../schema.ts";
 import type { Db } from "../store.ts";
@@ -17,6 +18,31 @@ import {
   unfinishedInStream,
 } from "./webhook-records.ts";
 import { findTargets } from "./webhook-subscriptions.ts";
+
+/**
+ * Locks the chats' rows until the transaction ends, so that what it decides about their streams
+ * (a finished head's successor, a delivery sent again) cannot miss a delivery written meanwhile:
+ * a send holds its chat's row from advancing the chat until it commits, so one of the two waits
+ * for the other and then sees its writes (PostgreSQL's READ COMMITTED takes a new snapshot per
+ * statement). In id order, so that two transactions locking several chats never deadlock. SQLite
+ * runs one write transaction at a time: nothing to lock.
+ */
+export async function lockStreams(
+  tx: Transaction<Database>,
+  chatIds: Iterable<string>,
+): Promise<void> {
+  if (dialectOf(tx) !== "postgres") return;
+  const sorted = [...new Set(chatIds)].sort();
+  for (const chunk of powerOfTwoChunks(sorted)) {
+    await tx
+      .selectFrom("chat")
+      .select("id")
+      .where("id", "in", chunk)
+      .orderBy("id")
+      .forUpdate()
+      .execute();
+  }
+}
 
 /** Pending deliveries that are due, earliest first (only the head of each stream is pending). */
 export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<DueDelivery[]> {

@@ -1,0 +1,77 @@
+// Opens the PostgreSQL store: a pool of connections to BESEDA_DATABASE_URL, the schema migrated
+// (Kysely's migrator locks, so nodes starting together migrate once). Every transaction runs at
+// READ COMMITTED; the repositories that need more lock rows explicitly (see ./locks.ts).
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import { migrateToLatest } from "../migrate.ts";
+import type { Database } from "../schema.ts";
+import type { Store } from "../store.ts";
+import { retriedTransaction } from "./retried-transaction.ts";
+
+export interface PostgresOptions {
+  /** Connections this node keeps at most. */
+  poolSize?: number;
+  /** Told when an idle connection of the pool fails (the pool replaces it). */
+  onBackgroundError?: (error: Error) => void;
+}
+
+/** PostgreSQL's int8 (bigint, count(*)) as a JS number: ids and milliseconds fit in 2^53. */
+const INT8_OID = 20;
+
+function typeParsers(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === INT8_OID
+        ? (value: string) => Number(value)
+        : pg.types.getTypeParser(oid, format ?? "text")) as pg.CustomTypesConfig["getTypeParser"],
+  };
+}
+
+export async function openPostgresStore(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: typeParsers(),
+    // A database that is gone fails the request at once (503) rather than queueing it forever.
+    connectionTimeoutMillis: 5_000,
+    application_name: "beseda",
+  });
+  pool.on("error", (error) => options.onBackgroundError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+      db,
+    );
+    const schema = rows[0]?.schema;
+    if (!schema) throw new Error("no schema to work in: the search_path names none that exists");
+    await migrateToLatest(db, schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    dialect: "postgres",
+    transaction: <T>(work: (tx: Transaction<Database>) => Promise<T>) =>
+      retriedTransaction(db, work),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    // Bulk loads (the seed command) go through the same multi-row INSERTs. The planner's
+    // statistics are then brought up to date: until autovacuum gets to it, a freshly loaded table
+    // looks empty, and its reads are planned as such.
+    withBulkLoad: async (work) => {
+      try {
+        return await work();
+      } finally {
+        await sql`analyze`.execute(db);
+      }
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

@@ -104,7 +104,7 @@ function postgresUrl(raw: string, name: string): string {
   }
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     // The value may hold a password: only its scheme is repeated.
-    throw new ConfigError(`${name} must be a postgres:// URL, got a ${url.protocol} one`);
+    throw new ConfigError(`${name} must be a postgres:// URL, got a ${url.protocol}// one`);
   }
   return raw.trim();
 }

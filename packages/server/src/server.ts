@@ -27,6 +27,7 @@ import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
 import { openStore, type Store } from "./store/store.ts";
+import { isStoreUnavailable } from "./store/store-errors.ts";
 
 export const ADMIN_TOKEN_FILE = "admin-token";
 /** Keys the signatures of expiring media links. */
@@ -86,15 +87,45 @@ async function openConfiguredStore(config: Config, log: Logger): Promise<Store> 
       poolSize: config.databasePoolSize,
       onBackgroundError: (error) =>
         config.databaseUrl === null
-          ? log.error({ err: error }, "the WAL checkpointer failed; SQLite checkpoints on commit instead")
+          ? log.error(
+              { err: error },
+              "the WAL checkpointer failed; SQLite checkpoints on commit instead",
+            )
           : log.warn({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it"),
     });
   } catch (error) {
     if (config.databaseUrl === null) throw error;
+    const what = isStoreUnavailable(error)
+      ? "cannot reach PostgreSQL"
+      : "cannot open the PostgreSQL store";
     throw new ConfigError(
-      `cannot open the PostgreSQL store at ${describeDatabaseUrl(config.databaseUrl)}: ${(error as Error).message}`,
+      `${what} at ${describeDatabaseUrl(config.databaseUrl)} (BESEDA_DATABASE_URL or --database-url): ${oneLineReason(error, config.databaseUrl)}`,
     );
   }
+}
+
+/** Why the database refused, on one line, never with the URL's password. */
+function oneLineReason(error: unknown, databaseUrl: string): string {
+  // A failed connect to every address of a name is an AggregateError whose message can be empty.
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  let reason =
+    typeof message === "string" && message.trim() !== ""
+      ? message
+      : typeof code === "string"
+        ? code
+        : String(error);
+  const password = URL.canParse(databaseUrl) ? new URL(databaseUrl).password : "";
+  if (password !== "") {
+    // As written in the URL, and as sent to the server (percent-decoded).
+    let decoded = password;
+    try {
+      decoded = decodeURIComponent(password);
+    } catch {
+      // A malformed escape is sent as written.
+    }
+    for (const form of new Set([password, decoded])) reason = reason.replaceAll(form, "***");
+  }
+  return reason.replace(/\s*\n\s*/g, " ").trim();
 }
 
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {

@@ -104,7 +104,14 @@ describe("the command", () => {
 
   test("refuses a data dir that already holds accounts, changing nothing", async () => {
     const before = readFileSync(join(dataDir, "seed-manifest.json"), "utf8");
-    const run = runCli(["seed", ...(await storeArgs(dataDir)), "--chats", "10", "--messages", "10"]);
+    const run = runCli([
+      "seed",
+      ...(await storeArgs(dataDir)),
+      "--chats",
+      "10",
+      "--messages",
+      "10",
+    ]);
     const { code } = await run.exited;
     expect(code).toBe(2);
     expect(run.stderr()).toContain("already holds accounts");
@@ -346,7 +353,9 @@ describe("invariants the domain keeps", () => {
       });
       // The account's rows come from an index; with several chat types PostgreSQL sorts the
       // account's rows rather than merging the index's ranges (a matter for fast reads).
-      expect(plans.chats).toMatch(/Index (Only )?Scan (Backward )?(using|on) chat_member_(list|item)/);
+      expect(plans.chats).toMatch(
+        /Index (Only )?Scan (Backward )?(using|on) chat_member_(list|item)/,
+      );
       expect(plans.messages).toMatch(/Index (Only )?Scan (Backward )?using message_chat_seq/);
       return;
     }

@@ -37,6 +37,8 @@ describe("first start", () => {
       expect(readFileSync(join(dir, "admin-token"), "utf8").trim()).toBe(adminToken);
       expect(statSync(join(dir, "admin-token")).mode & 0o777).toBe(0o600);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${server.url}/readyz`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
 
       const api = new TestApi(server.url, adminToken);
       const token = await api.token(credentials);
@@ -125,6 +127,42 @@ test.each([
   expect(code).toBe(2);
   expect(run.stderr()).toMatch(message);
 });
+
+// A wrong or unreachable database fails start-up as a bad setting does: exit code 2 and one line
+// naming the setting or the database (its password left out), never a stack trace.
+test.each([
+  [
+    [],
+    { BESEDA_DATABASE_URL: "mysql://x" },
+    /^beseda: BESEDA_DATABASE_URL must be a postgres:\/\/ URL, got a mysql:\/\/ one$/,
+  ],
+  [
+    ["--database-url", "SECRET"],
+    {},
+    /^beseda: --database-url must be a postgres:\/\/ URL, got something that is not a URL$/,
+  ],
+  [
+    [],
+    { BESEDA_DATABASE_URL: "postgres://u:SECRET@127.0.0.1:1/test" },
+    /^beseda: cannot reach PostgreSQL at postgres:\/\/u@127\.0\.0\.1:1\/test \(BESEDA_DATABASE_URL or --database-url\): connect ECONNREFUSED 127\.0\.0\.1:1$/,
+  ],
+  [
+    ["--database-url", "postgres://postgres:SECRET@127.0.0.1:5432/beseda_no_such_database"],
+    {},
+    /^beseda: cannot open the PostgreSQL store at postgres:\/\/postgres@127\.0\.0\.1:5432\/beseda_no_such_database \(BESEDA_DATABASE_URL or --database-url\): database "beseda_no_such_database" does not exist$/,
+  ],
+])(
+  "a bad database %j %j stops start-up with exit code 2 and one line",
+  async (args, env, message) => {
+    const run = runCli(["serve", "--port", "0", "--data-dir", dataDir(), ...args], env);
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    const lines = run.stderr().trimEnd().split("\n");
+    expect(lines, run.stderr()).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(run.stderr() + run.stdout()).not.toContain("SECRET");
+  },
+);
 
 /** Sends a request whose body arrives in two parts, `between()` running after the first. */
 function slowRequest(url: string, token: string, body: string, between: () => Promise<void>) {

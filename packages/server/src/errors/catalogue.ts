@@ -46,6 +46,8 @@ export const ERRORS = {
   expectation_failed: api(417, "Only the expectation 100-continue is supported"),
   headers_too_large: api(431, "The request's headers are too large"),
   shutting_down: api(503, "The server is shutting down; retry on a new connection"),
+  // The store's database cannot be reached (PostgreSQL lost): answered with Retry-After.
+  store_unavailable: api(503, "The database cannot be reached; retry in a few seconds"),
 
   // Bearer tokens on the messenger API (messages as production words them)
   token_invalid: { status: 403, message: "invalid access token", envelope: "token" },

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { testDatabaseFor } from "./test-database.ts";
 
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 
@@ -33,13 +34,21 @@ export function runCli(args: string[], env: Record<string, string> = {}) {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Starts `serve` on a free port and waits for its banner. */
+/**
+ * Starts `serve` on a free port and waits for its banner. On PostgreSQL (BESEDA_TEST_STORE), the
+ * data dir's schema is its store, as for an in-process test server (left for the test run's
+ * teardown to drop, with every test schema).
+ */
 export async function startServerProcess(
   dataDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const run = runCli(["serve", "--port", "0", "--data-dir", dataDir, ...args], env);
+  const { databaseUrl } = await testDatabaseFor(dataDir);
+  const run = runCli(["serve", "--port", "0", "--data-dir", dataDir, ...args], {
+    ...(databaseUrl === null ? {} : { BESEDA_DATABASE_URL: databaseUrl }),
+    ...env,
+  });
   const deadline = Date.now() + 15_000;
   for (;;) {
     const match = /listening on (http:\/\/\S+)/.exec(run.stdout());

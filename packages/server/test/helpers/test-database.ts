@@ -14,9 +14,17 @@ export const TEST_DIALECT: StoreDialect =
 export const POSTGRES_TEST_URL =
   process.env.BESEDA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+/**
+ * The test run a schema belongs to: the pid of vitest's main process (set by the global setup,
+ * inherited by its workers), so that a run drops only what runs that ended left behind, never
+ * the schemas of another run going on at the same time.
+ */
+const RUN_ID = process.env.BESEDA_TEST_RUN ?? String(process.pid);
+
 /** The schema of a data dir: the same dir (a restarted server) finds the same schema. */
 export function testSchemaOf(dataDir: string): string {
-  return `beseda_test_${createHash("sha256").update(dataDir).digest("hex").slice(0, 16)}`;
+  const hash = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
+  return `beseda_test_${RUN_ID}_${hash}`;
 }
 
 /** A URL whose connections work in `schema` (created if missing). */
@@ -66,4 +74,31 @@ export async function openTestStore(): Promise<{ store: Store; remove: () => Pro
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops the schemas of test runs whose process is gone (a run killed midway leaves its own). */
+export async function dropLeftoverTestSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      "select nspname as name from pg_namespace where nspname like 'beseda\\_test\\_%'",
+    );
+    for (const { name } of rows) {
+      const run = Number(/^beseda_test_(\d+)_/.exec(name)?.[1]);
+      if (Number.isInteger(run) && isAlive(run)) continue;
+      await client.query(`drop schema if exists "${name}" cascade`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

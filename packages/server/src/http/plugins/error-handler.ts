@@ -1,14 +1,23 @@
 // The one place errors become responses. BesedaError renders in its catalogue envelope; Fastify's
 // own 4xx errors (validation, bad JSON, wrong content type, body too large, unknown path, bad URL)
-// are mapped onto catalogue entries; anything else is a 500 whose details go to the log, never to
-// the client. Errors answered outside Fastify's reply (http/plugins/protocol-errors.ts) are rendered
-// here too, as raw bytes, so that every layer answers in the same envelope.
+// are mapped onto catalogue entries; a database that cannot be reached is a 503 with Retry-After,
+// logged as a warning (the outage is the database's, not the request's); anything else is a 500
+// whose details go to the log, never to the client. Errors answered outside Fastify's reply
+// (http/plugins/protocol-errors.ts) are rendered here too, as raw bytes, so that every layer
+// answers in the same envelope.
 import { STATUS_CODES } from "node:http";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from "fastify";
 import fp from "fastify-plugin";
 import type { AuthErrorStyle } from "../../config.ts";
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
 import type { ErrorCode } from "../../errors/catalogue.ts";
+import { isStoreUnavailable } from "../../store/store-errors.ts";
 
 interface AjvError {
   instancePath: string;
@@ -70,6 +79,9 @@ const CLIENT_ERRORS: Record<number, ErrorCode> = {
   431: "headers_too_large",
 };
 
+/** Seconds a client is told to wait while the database cannot be reached. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** Turns whatever was thrown into a BesedaError; null for a server fault. */
 export function toBesedaError(error: FastifyError | BesedaError | Error): BesedaError | null {
   if (error instanceof BesedaError) return error;
@@ -86,9 +98,35 @@ export function toBesedaError(error: FastifyError | BesedaError | Error): Beseda
   // Fastify's message repeats the path, undecoded; the catalogue's says what is wrong with it.
   if (fastifyError.code === "FST_ERR_BAD_URL") return new BesedaError("bad_url");
   const status = fastifyError.statusCode;
-  if (status === undefined || status < 400 || status > 499) return null;
-  // Fastify's messages for client errors say what was wrong and reveal nothing of the server.
-  return new BesedaError(CLIENT_ERRORS[status] ?? "bad_request", { message: error.message });
+  if (status !== undefined && status >= 400 && status <= 499) {
+    // Fastify's messages for client errors say what was wrong and reveal nothing of the server.
+    // (A body its client cut short is one of them, though its error says ECONNRESET.)
+    return new BesedaError(CLIENT_ERRORS[status] ?? "bad_request", { message: error.message });
+  }
+  if (isStoreUnavailable(error)) {
+    return new BesedaError("store_unavailable", {
+      headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
+    });
+  }
+  return null;
+}
+
+/**
+ * What to answer for whatever was thrown, logged as it deserves: a lost database at warn (every
+ * request fails alike until it returns; it is not this request's fault), a server fault in full
+ * at error.
+ */
+export function answerFor(
+  error: FastifyError | BesedaError | Error,
+  log: FastifyBaseLogger,
+): BesedaError {
+  const known = toBesedaError(error);
+  if (known?.code === "store_unavailable") {
+    log.warn({ err: error }, "the database cannot be reached: answered 503");
+  }
+  if (known) return known;
+  log.error({ err: error }, "request failed");
+  return new BesedaError("internal");
 }
 
 declare module "fastify" {
@@ -182,12 +220,8 @@ export function rawErrorResponse(error: BesedaError): string {
  * parameter) would otherwise leave in Fastify's own shape.
  */
 export function errorResponder(authErrors: AuthErrorStyle) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const known = toBesedaError(error);
-    if (known) return sendError(reply, known, authErrors);
-    request.log.error({ err: error }, "request failed");
-    return sendError(reply, new BesedaError("internal"), authErrors);
-  };
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, answerFor(error, request.log), authErrors);
 }
 
 export const errorHandler = fp(

@@ -42,9 +42,9 @@ export async function openPostgresStore(
   pool.on("error", (error) => options.onBackgroundError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
-      db,
-    );
+    const { rows } = await sql<{
+      schema: string | null;
+    }>`select current_schema() as schema`.execute(db);
     const schema = rows[0]?.schema;
     if (!schema) throw new Error("no schema to work in: the search_path names none that exists");
     await migrateToLatest(db, schema);

@@ -8,8 +8,8 @@
 // everywhere else the global handler keeps answering the envelope.
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { BesedaError } from "../../../errors/beseda-error.ts";
-import { toBesedaError } from "../../plugins/error-handler.ts";
+import type { BesedaError } from "../../../errors/beseda-error.ts";
+import { answerFor } from "../../plugins/error-handler.ts";
 import { consentDecision } from "./consent-decision.ts";
 import { errorPageHtml } from "./consent-html.ts";
 import { consentPage } from "./consent-page.ts";
@@ -17,11 +17,7 @@ import { sendPage } from "./html-reply.ts";
 
 export async function oauthRoutes(app: FastifyInstance, options: { ctx: DomainContext }) {
   app.setErrorHandler((error: FastifyError | BesedaError, request, reply) => {
-    let known = toBesedaError(error);
-    if (!known) {
-      request.log.error({ err: error }, "request failed");
-      known = new BesedaError("internal");
-    }
+    const known = answerFor(error, request.log);
     if (known.headers) reply.headers(known.headers);
     return sendPage(
       reply,

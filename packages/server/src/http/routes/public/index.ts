@@ -1,5 +1,5 @@
-// Public, unauthenticated routes: the health check and what the links in API responses point at
-// (placeholder avatars and item images, item and profile pages).
+// Public, unauthenticated routes: the health and readiness checks, and what the links in API
+// responses point at (placeholder avatars and item images, item and profile pages).
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
@@ -9,6 +9,36 @@ import { BesedaError } from "../../../errors/beseda-error.ts";
 import { paletteColour, solidPng } from "./placeholder-png.ts";
 
 const ITEM_IMAGE_SIZES = ["140x105"];
+
+/** How long /readyz waits for the database to answer before it says this node is not ready. */
+const READY_TIMEOUT_MS = 2_000;
+
+/**
+ * Whether the store answers a query within READY_TIMEOUT_MS. Probes that arrive while a check is
+ * under way share its answer, so that however often a load balancer asks, a hung database is sent
+ * at most one ping per READY_TIMEOUT_MS (each may hold a connection until the database answers).
+ */
+function readinessCheck(ctx: DomainContext): () => Promise<boolean> {
+  let pending: Promise<boolean> | null = null;
+  const check = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+      const settle = (ready: boolean) => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      ctx.store.ping().then(
+        () => settle(true),
+        () => settle(false),
+      );
+    });
+  return () => {
+    pending ??= check().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,6 +65,15 @@ export function publicRoutes(app: FastifyInstance, ctx: DomainContext) {
     } catch {
       return reply.code(503).send({ status: "unavailable" });
     }
+  });
+
+  // For a load balancer: whether this node can run a query on its database now (not the API's
+  // envelope, like /healthz). A node that answers 503 here is taken out of rotation until it
+  // answers 200 again.
+  const ready = readinessCheck(ctx);
+  app.get("/readyz", async (_request, reply) => {
+    if (await ready()) return { status: "ready" };
+    return reply.code(503).send({ status: "unavailable" });
   });
 
   app.get<{ Params: { file: string } }>("/static/avatars/:file", async (request, reply) => {

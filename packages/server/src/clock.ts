@@ -6,6 +6,8 @@ export interface Clock {
   nowMs(): number;
   /** Whole seconds since the epoch, sandbox time: what the API's timestamps carry. */
   now(): number;
+  /** Milliseconds since the epoch, real time: for what must not move with the sandbox clock. */
+  realNowMs(): number;
 }
 
 export class SandboxClock implements Clock {

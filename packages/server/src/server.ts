@@ -2,7 +2,7 @@
 // token, seeds the demo world into an empty store, and listens. Returns a handle that stops it
 // cleanly: in-flight requests finish, then the store closes.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
@@ -15,7 +15,7 @@ import { immutableCaches } from "./domain/immutable-cache.ts";
 import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { cryptoRandom, seededRandom } from "./domain/random.ts";
-import { InMemoryRateLimiter } from "./domain/rate-limiter.ts";
+import { InMemoryRateLimiter, StoreRateLimiter } from "./domain/rate-limiter.ts";
 import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
 import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
 import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
@@ -32,6 +32,8 @@ import { isStoreUnavailable } from "./store/store-errors.ts";
 export const ADMIN_TOKEN_FILE = "admin-token";
 /** Keys the signatures of expiring media links. */
 export const SIGNING_KEY_FILE = "url-signing-key";
+/** This node's id, for its leases of webhook deliveries. */
+export const NODE_ID_FILE = "node-id";
 /** Media blobs, under the data dir. */
 export const MEDIA_DIR = "media";
 
@@ -130,6 +132,8 @@ function oneLineReason(error: unknown, databaseUrl: string): string {
 
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
+  // The node's own files (admin token, signing key, node id) live here whatever the store.
+  mkdirSync(config.dataDir, { recursive: true });
   const store: Store = await openConfiguredStore(config, log);
   // Workers start with the first upload; until then the pool holds nothing.
   const images = new ImageWorkerPool({
@@ -144,13 +148,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const transport = threadedTransport(config.webhookMode, (error) =>
       log.error({ err: error }, "the webhook worker failed; its POSTs will be retried"),
     );
+    // Names this node's leases of deliveries; the same data dir is the same node after a restart.
+    const nodeId = keptSecret(join(config.dataDir, NODE_ID_FILE), () =>
+      randomBytes(8).toString("hex"),
+    ).secret;
     const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
       randomBytes(32).toString("hex"),
     ).secret;
     const ctx: DomainContext = {
       store,
       media: {
-        blobs: new LocalDiskBlobStore(join(config.dataDir, MEDIA_DIR)),
+        blobs: new LocalDiskBlobStore(config.mediaDir ?? join(config.dataDir, MEDIA_DIR)),
         images,
         signingKey: Buffer.from(signingKey, "hex"),
       },
@@ -161,6 +169,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         tokenTtlSeconds: config.tokenTtlSeconds,
         webhookProbe: config.webhookProbe,
         webhookMode: config.webhookMode,
+        webhookLeaseMs: config.webhookLease * 1000,
+        nodeId,
       },
       webhooks: {
         transport,
@@ -176,7 +186,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       faults: new FaultRegistry(store, (error) =>
         log.error({ err: error }, "writing the fault rules' counts failed; retried with the next"),
       ),
-      messengerRateLimit: new InMemoryRateLimiter(config.rateLimitPerMinute, clock),
+      messengerRateLimit:
+        store.dialect === "postgres"
+          ? new StoreRateLimiter(store, "messenger", config.rateLimitPerMinute, clock)
+          : new InMemoryRateLimiter(config.rateLimitPerMinute, clock),
     };
     const dispatcher = new WebhookDispatcher({
       store,
@@ -186,6 +199,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         schedule: config.webhookRetrySchedule,
         giveUpAfterSeconds: config.webhookGiveUpAfter,
       },
+      leaseMs: config.webhookLease * 1000,
+      node: nodeId,
+      // One process owns a SQLite store; on PostgreSQL other nodes write into the same streams,
+      // and a look each second takes over what a lost node held.
+      followStreams: store.dialect === "sqlite",
+      maxSleepMs: store.dialect === "sqlite" ? undefined : 1000,
       onError: (error) => log.error({ err: error }, "webhook dispatcher failed; retrying in 1 s"),
       interceptor: webhookFaults(ctx.faults, clock),
       onAttempts: (attempts) => publishAttempts(ctx.live, attempts),
@@ -213,7 +232,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       throw error instanceof FixtureFileError ? new ConfigError(error.message) : error;
     }
     // Deliveries left pending by an earlier run (a crash included) go out now.
-    dispatcher.wake();
+    await dispatcher.start();
     return {
       app,
       url,

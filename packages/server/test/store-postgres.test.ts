@@ -26,6 +26,7 @@ const SELLER = 1_000_001;
 const BUYER = 1_000_002;
 const CHAT = "u2u-store-postgres-race";
 const NOW = 1_800_000_000_000;
+const LEASE = { untilMs: NOW + 30_000, node: "store-postgres-test" };
 
 let store: Store;
 
@@ -77,21 +78,25 @@ async function writeDelivery(db: Store["db"] | ControlledTransaction<Database>):
 }> {
   const id = `delivery-${++deliveries}`;
   const position = await nextChatEvent(db, CHAT);
-  const status = await insertDelivery(db, {
-    id,
-    userId: SELLER,
-    chatId: CHAT,
-    position,
-    messageId: `message-${deliveries}`,
-    event: "message",
-    body: "{}",
-    attempts: 0,
-    step: 0,
-    windowStartMs: NOW,
-    nextAttemptMs: NOW,
-    createdMs: NOW,
-    finishedMs: null,
-  });
+  const status = await insertDelivery(
+    db,
+    {
+      id,
+      userId: SELLER,
+      chatId: CHAT,
+      position,
+      messageId: `message-${deliveries}`,
+      event: "message",
+      body: "{}",
+      attempts: 0,
+      step: 0,
+      windowStartMs: NOW,
+      nextAttemptMs: NOW,
+      createdMs: NOW,
+      finishedMs: null,
+    },
+    LEASE,
+  );
   return { id, status };
 }
 
@@ -118,7 +123,7 @@ function finishHead(headId: string, withLock: boolean) {
   return store.transaction(async (tx) => {
     if (withLock) await lockStreams(tx, [CHAT]);
     await markDelivered(tx, [headId], NOW + 10);
-    return promoteNext(tx, SELLER, CHAT, NOW + 10);
+    return promoteNext(tx, SELLER, CHAT, NOW + 10, LEASE);
   });
 }
 
@@ -152,7 +157,7 @@ test("with the chat's lock, a send that comes after the flush locked sees the he
   const flush = await store.db.startTransaction().execute();
   await lockStreams(flush, [CHAT]);
   await markDelivered(flush, [head.id], NOW + 10);
-  expect(await promoteNext(flush, SELLER, CHAT, NOW + 10)).toBeUndefined();
+  expect(await promoteNext(flush, SELLER, CHAT, NOW + 10, LEASE)).toBeUndefined();
   const send = store.transaction((tx) => writeDelivery(tx));
   expect(await within(send, 300)).toBe("waiting");
   await flush.commit().execute();

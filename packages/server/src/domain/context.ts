@@ -17,6 +17,10 @@ export interface DomainSettings {
   tokenTtlSeconds: number;
   webhookProbe: boolean;
   webhookMode: "sandbox" | "production";
+  /** How long the node that writes a delivery holds it (see WebhookDispatcher's leaseMs). */
+  webhookLeaseMs: number;
+  /** This node's id (kept in its data dir): the deliveries it writes are leased to it. */
+  nodeId: string;
 }
 
 /** What the domain tells the webhook dispatcher. */

@@ -1,8 +1,16 @@
 // Requests per account and minute of the sandbox clock, behind a port: the http layer counts each
 // request of a limited API through it (http/plugins/rate-limit.ts), and the sandbox's account
-// overview reads how much of the messenger API's limit an account has used. The in-memory
-// counter below serves one node; several would share one behind the same interface.
+// overview reads how much of the messenger API's limit an account has used. Two backends, chosen
+// by the store (server.ts): one node on SQLite counts in memory; several nodes on one PostgreSQL
+// count in the database, so that an account's requests through any node draw on one budget.
 import type { Clock } from "../clock.ts";
+import {
+  countInMinute,
+  countRequestIn,
+  countsInMinute,
+  deleteOtherWindows,
+} from "../store/repositories/rate-limits.ts";
+import type { Store } from "../store/store.ts";
 
 const WINDOW_MS = 60_000;
 
@@ -25,12 +33,31 @@ export interface RateLimitUse {
 export interface RateLimiter {
   readonly limit: number;
   /** Counts one request of `key`; tells what is left and when the window ends. */
-  take(key: number): RateLimitTake;
+  take(key: number): Promise<RateLimitTake>;
   /** What `key` has used of the current window, counting nothing. */
-  usage(key: number): RateLimitUse;
+  usage(key: number): Promise<RateLimitUse>;
+  /** The same for many keys at once (the sandbox's overview of every account), in their order. */
+  usages(keys: readonly number[]): Promise<RateLimitUse[]>;
 }
 
-/** Fixed windows of one minute of the sandbox clock, counted in memory. */
+/** The fixed window of one minute that `nowMs` falls in. */
+function windowOf(nowMs: number): number {
+  return Math.floor(nowMs / WINDOW_MS);
+}
+
+function taken(limit: number, count: number, window: number, nowMs: number): RateLimitTake {
+  return {
+    allowed: count <= limit,
+    remaining: Math.max(0, limit - count),
+    retryAfterSeconds: Math.ceil(((window + 1) * WINDOW_MS - nowMs) / 1000),
+  };
+}
+
+function used(limit: number, count: number, window: number): RateLimitUse {
+  return { limit, used: count, resets: ((window + 1) * WINDOW_MS) / 1000 };
+}
+
+/** Fixed windows of one minute of the sandbox clock, counted in memory: one node. */
 export class InMemoryRateLimiter implements RateLimiter {
   readonly limit: number;
   readonly #clock: Clock;
@@ -41,25 +68,67 @@ export class InMemoryRateLimiter implements RateLimiter {
     this.#clock = clock;
   }
 
-  take(key: number): RateLimitTake {
+  async take(key: number): Promise<RateLimitTake> {
     const nowMs = this.#clock.nowMs();
-    const window = Math.floor(nowMs / WINDOW_MS);
+    const window = windowOf(nowMs);
     const entry = this.#windows.get(key);
     const current = entry?.window === window ? entry : { window, count: 0 };
     current.count += 1;
     this.#windows.set(key, current);
-    const retryAfterSeconds = Math.ceil(((window + 1) * WINDOW_MS - nowMs) / 1000);
-    const remaining = Math.max(0, this.limit - current.count);
-    return { allowed: current.count <= this.limit, remaining, retryAfterSeconds };
+    return taken(this.limit, current.count, window, nowMs);
   }
 
-  usage(key: number): RateLimitUse {
-    const window = Math.floor(this.#clock.nowMs() / WINDOW_MS);
+  async usage(key: number): Promise<RateLimitUse> {
+    return this.#usageNow(key, windowOf(this.#clock.nowMs()));
+  }
+
+  async usages(keys: readonly number[]): Promise<RateLimitUse[]> {
+    const window = windowOf(this.#clock.nowMs());
+    return keys.map((key) => this.#usageNow(key, window));
+  }
+
+  #usageNow(key: number, window: number): RateLimitUse {
     const entry = this.#windows.get(key);
-    return {
-      limit: this.limit,
-      used: entry?.window === window ? entry.count : 0,
-      resets: ((window + 1) * WINDOW_MS) / 1000,
-    };
+    return used(this.limit, entry?.window === window ? entry.count : 0, window);
+  }
+}
+
+/**
+ * The same fixed windows, counted in the store: every node on one database counts into one row
+ * per key and minute (the sandbox clock's minute, the same on every node). Each request is one
+ * statement; a key's first request of a minute also deletes its rows of other minutes.
+ */
+export class StoreRateLimiter implements RateLimiter {
+  readonly limit: number;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  /** Which limit this is, so that several limiters share the table without sharing counts. */
+  readonly #name: string;
+
+  constructor(store: Store, name: string, limit: number, clock: Clock) {
+    this.#store = store;
+    this.#name = name;
+    this.limit = limit;
+    this.#clock = clock;
+  }
+
+  async take(key: number): Promise<RateLimitTake> {
+    const nowMs = this.#clock.nowMs();
+    const window = { limiter: this.#name, key, minute: windowOf(nowMs) };
+    const count = await countRequestIn(this.#store.db, window);
+    if (count === 1) await deleteOtherWindows(this.#store.db, window);
+    return taken(this.limit, count, window.minute, nowMs);
+  }
+
+  async usage(key: number): Promise<RateLimitUse> {
+    const minute = windowOf(this.#clock.nowMs());
+    const count = await countInMinute(this.#store.db, { limiter: this.#name, key, minute });
+    return used(this.limit, count, minute);
+  }
+
+  async usages(keys: readonly number[]): Promise<RateLimitUse[]> {
+    const minute = windowOf(this.#clock.nowMs());
+    const counts = await countsInMinute(this.#store.db, this.#name, minute);
+    return keys.map((key) => used(this.limit, counts.get(key) ?? 0, minute));
   }
 }

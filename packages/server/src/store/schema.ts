@@ -164,6 +164,13 @@ export interface WebhookDeliveryTable {
   next_attempt_ms: number;
   created_ms: number;
   finished_ms: number | null;
+  /**
+   * While a node sends it: until when (real time, ms) no other node may take it. Null: anyone
+   * who finds it due may.
+   */
+  lease_until_ms: number | null;
+  /** The node that holds the lease (its id, kept in its data dir). */
+  leased_by: string | null;
 }
 
 /** An account whose deliveries are paused from the sandbox (migration 20261201060000). */
@@ -229,6 +236,15 @@ export interface SettingTable {
   value: string;
 }
 
+/** Requests counted by a limiter for a key in a minute of the sandbox clock (migration 20261202010000). */
+export interface RateLimitTable {
+  limiter: string;
+  key: number;
+  /** floor(ms / 60 000) of the sandbox clock. */
+  minute: number;
+  count: number;
+}
+
 export interface Database {
   account: AccountTable;
   item: ItemTable;
@@ -248,4 +264,5 @@ export interface Database {
   setting: SettingTable;
   fault_rule: FaultRuleTable;
   console_session: ConsoleSessionTable;
+  rate_limit: RateLimitTable;
 }

@@ -54,18 +54,20 @@ export async function accountsOverview(
 ): Promise<{ accounts: AccountOverview[] }> {
   const db = ctx.store.db;
   const accounts = await listAccounts(db);
-  const [items, subscriptions, paused, redirectUris] = await Promise.all([
+  const [items, subscriptions, paused, redirectUris, rateLimits] = await Promise.all([
     allItems(db),
     allSubscriptions(db),
     pausedAccounts(db),
     allRedirectUris(db),
+    // In the accounts' order.
+    ctx.messengerRateLimit.usages(accounts.map((account) => account.id)),
   ]);
   const subscriptionOf = new Map(subscriptions.map((s) => [s.userId, s]));
   // Each account's items oldest first.
   items.sort((a, b) => a.created - b.created || a.id - b.id);
   const itemsOf = Map.groupBy(items, (item) => item.ownerId);
   return {
-    accounts: accounts.map((account) => {
+    accounts: accounts.map((account, index) => {
       const subscription = subscriptionOf.get(account.id);
       return {
         user_id: account.id,
@@ -88,7 +90,7 @@ export async function accountsOverview(
           ? { url: subscription.url, version: subscription.version }
           : null,
         webhooks_paused: paused.has(account.id),
-        rate_limit: ctx.messengerRateLimit.usage(account.id),
+        rate_limit: rateLimits[index] as RateLimitUse,
       };
     }),
   };

@@ -23,9 +23,10 @@ import type { Clock } from "../../clock.ts";
 import { insertAttempts } from "../../store/repositories/webhook-delivery-log.ts";
 import {
   type DeliveryUpdate,
-  dueDeliveries,
+  claimDue,
   lockStreams,
   markDelivered,
+  releaseLeases,
   nextDueAfter,
   promote,
   promoteNext,
@@ -36,6 +37,7 @@ import type {
   Delivery,
   DeliveryTarget,
   DueDelivery,
+  Lease,
 } from "../../store/repositories/webhook-records.ts";
 import { cancelUnsubscribed, findTargets } from "../../store/repositories/webhook-subscriptions.ts";
 import type { Db, Store } from "../../store/store.ts";
@@ -87,6 +89,21 @@ export interface DispatcherOptions {
   clock: Clock;
   transport: WebhookTransport;
   retry: RetrySettings;
+  /**
+   * How long a node holds the deliveries it sends (real time): another node takes over one whose
+   * lease ran out (its node died). Longer than any attempt, with its faults' latency.
+   */
+  leaseMs: number;
+  /** This node's id: its leases carry it, and it releases them when it starts again. */
+  node: string;
+  /**
+   * One node owns the store (SQLite): the deliveries queued behind a stream's head are all handed
+   * off by this process, so they are remembered and sent on without asking the store. With
+   * several nodes another one may write into a stream: its next delivery is always the store's.
+   */
+  followStreams: boolean;
+  /** The longest sleep between looks: with several nodes, how soon a lost node's work is taken over. */
+  maxSleepMs?: number;
   onError: (error: unknown) => void;
   interceptor?: AttemptInterceptor;
   /** Told of each batch of attempts once it is committed (the sandbox's live events). */
@@ -146,7 +163,8 @@ export class WebhookDispatcher {
       }
       const followed = this.#remembered.get(stream);
       // Not followed, or promoted from the store already (its hand-off came after its turn).
-      if (!followed || delivery.position <= followed.headPosition) continue;
+      if (!this.#options.followStreams || !followed || delivery.position <= followed.headPosition)
+        continue;
       const last = followed.queue.at(-1);
       if (this.#rememberedCount >= MAX_REMEMBERED || (last && last.position > delivery.position)) {
         this.#forget(stream);
@@ -209,6 +227,20 @@ export class WebhookDispatcher {
     await this.#flushing;
     await this.#flushAll();
     this.#options.transport.close();
+  }
+
+  /** This node's hold on what it takes now. */
+  #lease(): Lease {
+    return {
+      untilMs: this.#options.clock.realNowMs() + this.#options.leaseMs,
+      node: this.#options.node,
+    };
+  }
+
+  /** Starts: what this node held before it stopped (a crash included) goes out now. */
+  async start(): Promise<void> {
+    await releaseLeases(this.#options.store.db, this.#options.node);
+    this.wake();
   }
 
   /** The stream is promoted in the store's order from now on. */
@@ -408,7 +440,7 @@ export class WebhookDispatcher {
         batch.map((f) => f.attempt),
       );
       const successors = batch.flatMap((f) => (f.successor ? [f.successor.id] : []));
-      const headed = await promote(db, successors, nowMs);
+      const headed = await promote(db, successors, nowMs, this.#lease());
       for (const { delivery, successor } of batch) {
         // Not queued any more (cancelled with its stream): what is remembered is stale. Its own
         // answer will find it so and leave it be.
@@ -462,13 +494,13 @@ export class WebhookDispatcher {
     const stream = streamOf(finished);
     const remembered = this.#nextRemembered(stream);
     if (remembered) {
-      if ((await promote(db, [remembered.id], nowMs)).size > 0) {
+      if ((await promote(db, [remembered.id], nowMs, this.#lease())).size > 0) {
         return { ...remembered, status: "pending", nextAttemptMs: nowMs, windowStartMs: nowMs };
       }
       // Not queued any more (cancelled, say): what is remembered cannot be trusted.
       this.#forget(stream);
     }
-    const head = await promoteNext(db, finished.userId, finished.chatId, nowMs);
+    const head = await promoteNext(db, finished.userId, finished.chatId, nowMs, this.#lease());
     const followed = this.#remembered.get(stream);
     // Empty: nothing to remember until its next delivery, which will be written pending.
     if (!head) this.#forget(stream);
@@ -498,8 +530,14 @@ export class WebhookDispatcher {
         }
         const nowMs = clock.nowMs();
         lookedAtMs = nowMs;
-        // Held deliveries are due too: ask for enough rows to see `free` others past them.
-        const due = await dueDeliveries(store.db, nowMs, this.#held.size + free);
+        // Claimed for this node: held ones are leased already and not among them, unless an
+        // attempt outlived its lease (then skipped below, and leased again meanwhile).
+        const due = await claimDue(
+          store.db,
+          { nowMs, realNowMs: clock.realNowMs() },
+          this.#lease(),
+          free,
+        );
         const unsubscribed = new Set<number>();
         for (const delivery of due) {
           if (this.#held.has(delivery.id)) continue;
@@ -530,7 +568,10 @@ export class WebhookDispatcher {
     if (this.#stopped || (!reset && atMs >= this.#timerAtMs)) return;
     clearTimeout(this.#timer);
     this.#timerAtMs = atMs;
-    const delay = Math.min(Math.max(0, atMs - this.#options.clock.nowMs()), MAX_SLEEP_MS);
+    const delay = Math.min(
+      Math.max(0, atMs - this.#options.clock.nowMs()),
+      this.#options.maxSleepMs ?? MAX_SLEEP_MS,
+    );
     this.#timer = setTimeout(() => {
       this.#timerAtMs = Number.POSITIVE_INFINITY;
       this.wake();

@@ -49,7 +49,11 @@ export async function enqueueMessageEvent(
       finishedMs: null,
     };
     // Behind an unfinished delivery of the same stream, it waits its turn (queued).
-    const status = await insertDelivery(db, delivery);
+    // Leased to this node, which sends it once the write commits (if it is the stream's head).
+    const status = await insertDelivery(db, delivery, {
+      untilMs: ctx.clock.realNowMs() + ctx.settings.webhookLeaseMs,
+      node: ctx.settings.nodeId,
+    });
     deliveries.push({ ...delivery, status, target });
   }
   return deliveries;

@@ -11,6 +11,8 @@ import * as faultRules from "./20261201030000-fault-rules.ts";
 import * as itemDetails from "./20261201050000-item-details.ts";
 import * as webhookPauses from "./20261201060000-webhook-pauses.ts";
 import * as consoleSessions from "./20261201070000-console-sessions.ts";
+import * as deliveryLeases from "./20261202000000-delivery-leases.ts";
+import * as rateLimits from "./20261202010000-rate-limits.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -24,4 +26,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261201050000-item-details": itemDetails,
   "20261201060000-webhook-pauses": webhookPauses,
   "20261201070000-console-sessions": consoleSessions,
+  "20261202000000-delivery-leases": deliveryLeases,
+  "20261202010000-rate-limits": rateLimits,
 };

@@ -37,9 +37,15 @@ export async function openPostgresStore(
     types: typeParsers(),
     // A database that is gone fails the request at once (503) rather than queueing it forever.
     connectionTimeoutMillis: 5_000,
+    // A peer that vanished without a word (a cut network) is noticed by the OS, not only when a
+    // query waits for it.
+    keepAlive: true,
     application_name: "beseda",
   });
   pool.on("error", (error) => options.onBackgroundError?.(error));
+  // A connection that dies while a query holds it fails that query (answered 503); the event it
+  // also emits must not crash the process. Idle ones are reported by the pool's "error" above.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     const { rows } = await sql<{

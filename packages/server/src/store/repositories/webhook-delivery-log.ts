@@ -69,6 +69,8 @@ export async function restartDelivery(
       window_start_ms: nowMs,
       next_attempt_ms: nowMs,
       finished_ms: null,
+      lease_until_ms: null,
+      leased_by: null,
     })
     .where("id", "=", id)
     .execute();

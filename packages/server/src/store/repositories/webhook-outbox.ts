@@ -6,7 +6,13 @@ import { precompiled } from "../precompiled.ts";
 import { num } from "../records.ts";
 import type { Db } from "../store.ts";
 import { pauseOf } from "./webhook-pauses.ts";
-import { type Delivery, PENDING, QUEUED, unfinishedInStream } from "./webhook-records.ts";
+import {
+  type Delivery,
+  type Lease,
+  PENDING,
+  QUEUED,
+  unfinishedInStream,
+} from "./webhook-records.ts";
 
 /** The chat's next event number. */
 export async function nextChatEvent(db: Db, chatId: string): Promise<number> {
@@ -24,9 +30,14 @@ export type NewDelivery = Omit<Delivery, "status">;
 
 /**
  * Writes a new delivery into its stream, in one statement: pending (due now) if the stream was
- * empty and the account's deliveries are not paused, else queued. Returns which.
+ * empty and the account's deliveries are not paused, else queued. Returns which. A pending one is
+ * leased to the writer's node, which sends it once the write commits.
  */
-export async function insertDelivery(db: Db, d: NewDelivery): Promise<"pending" | "queued"> {
+export async function insertDelivery(
+  db: Db,
+  d: NewDelivery,
+  lease: Lease,
+): Promise<"pending" | "queued"> {
   const { rows } = await insertDeliveryRow(db, {
     id: d.id,
     user_id: d.userId,
@@ -41,6 +52,8 @@ export async function insertDelivery(db: Db, d: NewDelivery): Promise<"pending" 
     next_attempt_ms: d.nextAttemptMs,
     created_ms: d.createdMs,
     finished_ms: d.finishedMs,
+    lease_until_ms: lease.untilMs,
+    leased_by: lease.node,
   });
   return rows[0]?.status === "queued" ? "queued" : "pending";
 }
@@ -60,6 +73,8 @@ const insertDeliveryRow = precompiled(
     "next_attempt_ms",
     "created_ms",
     "finished_ms",
+    "lease_until_ms",
+    "leased_by",
   ],
   (db, v) =>
     db

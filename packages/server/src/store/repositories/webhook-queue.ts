@@ -12,6 +12,7 @@ import {
   ATTEMPTED,
   type Delivery,
   type DueDelivery,
+  type Lease,
   PENDING,
   QUEUED,
   toDelivery,
@@ -44,34 +45,61 @@ export async function lockStreams(
   }
 }
 
-/** Pending deliveries that are due, earliest first (only the head of each stream is pending). */
-export async function dueDeliveries(db: Db, nowMs: number, limit: number): Promise<DueDelivery[]> {
-  const rows = await db
+/**
+ * Claims pending deliveries that are due and that no node holds (no lease, or one that ran out:
+ * its node died, or its attempt outlived it), earliest first, leasing them to the caller's node.
+ * Only the head of each stream is pending. On PostgreSQL rows another node is claiming at the
+ * same moment are skipped, not waited for.
+ */
+export async function claimDue(
+  db: Db,
+  at: { nowMs: number; realNowMs: number },
+  lease: Lease,
+  limit: number,
+): Promise<DueDelivery[]> {
+  let due = db
     .selectFrom("webhook_delivery")
-    .selectAll()
+    .select("id")
     .where("status", "=", PENDING)
-    .where("next_attempt_ms", "<=", nowMs)
+    .where("next_attempt_ms", "<=", at.nowMs)
+    .where((eb) =>
+      eb.or([eb("lease_until_ms", "is", null), eb("lease_until_ms", "<=", at.realNowMs)]),
+    )
     .orderBy("next_attempt_ms")
-    .limit(limit)
+    .limit(limit);
+  if (dialectOf(db) === "postgres") due = due.forUpdate().skipLocked();
+  const rows = await db
+    .updateTable("webhook_delivery")
+    .set({ lease_until_ms: lease.untilMs, leased_by: lease.node })
+    .where("id", "in", due)
+    .returningAll()
     .execute();
-  const deliveries = rows.map(toDelivery);
+  const deliveries = rows.map(toDelivery).sort((a, b) => a.nextAttemptMs - b.nextAttemptMs);
   const targets = await findTargets(db, [...new Set(deliveries.map((d) => d.userId))]);
   return deliveries.map((d) => ({ ...d, target: targets.get(d.userId) ?? null }));
 }
 
 /**
- * Makes the next queued delivery of a stream its pending head, due now, and returns it (or
- * undefined when the stream is empty, or the account's deliveries are paused).
+ * Makes the next queued delivery of a stream its pending head, due now and leased to the caller's
+ * node, and returns it (or undefined when the stream is empty, or the
+ * account's deliveries are paused).
  */
 export async function promoteNext(
   db: Db,
   userId: number,
   chatId: string,
   nowMs: number,
+  lease: Lease,
 ): Promise<Delivery | undefined> {
   const row = await db
     .updateTable("webhook_delivery")
-    .set({ status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs })
+    .set({
+      status: "pending",
+      next_attempt_ms: nowMs,
+      window_start_ms: nowMs,
+      lease_until_ms: lease.untilMs,
+      leased_by: lease.node,
+    })
     .where(
       "id",
       "=",
@@ -87,15 +115,27 @@ export async function promoteNext(
 }
 
 /**
- * Makes these queued deliveries (each the next of its stream) pending heads, due now; returns
- * the ids that were still queued (and whose account's deliveries are not paused).
+ * Makes these queued deliveries (each the next of its stream) pending heads, due now, leased to
+ * the caller's node (null: to whoever finds them due); returns the ids that
+ * were still queued (and whose account's deliveries are not paused).
  */
-export function promote(db: Db, ids: readonly string[], nowMs: number): Promise<Set<string>> {
+export function promote(
+  db: Db,
+  ids: readonly string[],
+  nowMs: number,
+  lease: Lease | null,
+): Promise<Set<string>> {
   return moveDeliveries(
     db,
     ids,
     { from: ["queued"], unlessPaused: true },
-    { status: "pending", next_attempt_ms: nowMs, window_start_ms: nowMs },
+    {
+      status: "pending",
+      next_attempt_ms: nowMs,
+      window_start_ms: nowMs,
+      lease_until_ms: lease?.untilMs ?? null,
+      leased_by: lease?.node ?? null,
+    },
   );
 }
 
@@ -113,6 +153,8 @@ export function markDelivered(db: Db, ids: readonly string[], atMs: number): Pro
       status: "delivered",
       attempts: sql<number>`${sql.ref("attempts")} + 1`,
       finished_ms: atMs,
+      lease_until_ms: null,
+      leased_by: null,
     },
   );
 }
@@ -140,6 +182,19 @@ async function moveDeliveries(
     for (const row of rows) moved.add(row.id);
   }
   return moved;
+}
+
+/**
+ * Lets go of what `node` held: at its start, what it leased before it stopped (a crash included)
+ * goes out again at once instead of when the leases run out.
+ */
+export async function releaseLeases(db: Db, node: string): Promise<void> {
+  await db
+    .updateTable("webhook_delivery")
+    .set({ lease_until_ms: null, leased_by: null })
+    .where("leased_by", "=", node)
+    .where("finished_ms", "is", null)
+    .execute();
 }
 
 /** When the first pending delivery falls due after `afterMs`, or null when none does. */
@@ -189,6 +244,9 @@ export async function updateDelivery(
       step: update.step,
       next_attempt_ms: update.nextAttemptMs,
       finished_ms: update.finishedMs,
+      // A retry is taken by whichever node finds it due (this one, unless it died meanwhile).
+      lease_until_ms: null,
+      leased_by: null,
     }))
     .where("id", "=", id)
     .where("status", "in", ATTEMPTED)
@@ -219,5 +277,5 @@ export async function promoteStreamHeads(
     const [first] = stream;
     if (first && stream.every((row) => row.status === "queued")) heads.push(first.id);
   }
-  return promote(db, heads, nowMs);
+  return promote(db, heads, nowMs, null);
 }

@@ -40,6 +40,12 @@ export interface DeliveryTarget {
   clientSecret: string;
 }
 
+/** A node's hold on the deliveries it sends: no other node takes them until `untilMs` (real time). */
+export interface Lease {
+  untilMs: number;
+  node: string;
+}
+
 /** A delivery with its target, or null when the account has no subscription (any more). */
 export interface DueDelivery extends Delivery {
   target: DeliveryTarget | null;

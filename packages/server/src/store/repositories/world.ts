@@ -82,8 +82,11 @@ export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
   await insertRows(db, "voice", world.voices.map(voiceRow));
 }
 
-/** What outlives a reset or an import: the console's sign-ins belong to the server, not the world. */
-type ServerTables = "console_session";
+/**
+ * What outlives a reset or an import: the console's sign-ins belong to the server, not the world,
+ * and so do the rate limits' counts (a single node's, in memory, outlive a reset too).
+ */
+type ServerTables = "console_session" | "rate_limit";
 
 /**
  * Every table of the world, in the order it is emptied: a table before those it references. Typed

@@ -25,7 +25,9 @@ const ON_POSTGRES = {
     "packages/server/test/startup.test.ts",
     // Always PostgreSQL, whatever the project.
     "packages/server/test/store-postgres.test.ts",
+    "packages/server/test/cluster.test.ts",
     "packages/server/test/store-unavailable.test.ts",
+    "packages/server/test/rate-limit-shared.test.ts",
   ],
 };
 

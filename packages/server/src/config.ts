@@ -14,6 +14,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** Where media blobs are kept; null: the data dir's media folder. Nodes of one cluster share one. */
+  mediaDir: string | null;
   /** postgres://…: the store is PostgreSQL (several nodes may share it); null: SQLite in the data dir. */
   databaseUrl: string | null;
   /** Connections to PostgreSQL this node keeps at most. */
@@ -42,6 +44,8 @@ export interface Config {
   webhookRetrySchedule: number[];
   /** Seconds after which a delivery that never got a 200 is marked failed. */
   webhookGiveUpAfter: number;
+  /** Seconds a node holds a delivery it sends before another node may take it over. */
+  webhookLease: number;
   /** Image uploads decoded at once, each in a worker thread. */
   imageWorkers: number;
   /** Megabytes the image decodes running at once may take together. */
@@ -179,6 +183,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: "./data",
     description:
       "Folder of the SQLite store (unless `BESEDA_DATABASE_URL` is set), the generated admin token, the URL-signing key and, by default, the media.",
+    parse: text,
+  },
+  {
+    key: "mediaDir",
+    env: "BESEDA_MEDIA_DIR",
+    flag: "media-dir",
+    default: null,
+    description:
+      "Folder of the uploaded images' and voice files' bytes. Default: `DATA_DIR/media`. Nodes of one cluster (one `BESEDA_DATABASE_URL`) must all point at the same folder, an NFS mount say, so that each serves what another stored.",
     parse: text,
   },
   {
@@ -340,6 +353,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     parse: seconds,
   },
   {
+    key: "webhookLease",
+    env: "BESEDA_WEBHOOK_LEASE",
+    flag: "webhook-lease",
+    default: 30,
+    description:
+      "With several nodes on one PostgreSQL: how long a node holds a delivery it sends. When a node dies, the deliveries it held are taken over by another after this time. Longer than any attempt (2 s, plus a fault rule's latency).",
+    parse: seconds,
+  },
+  {
     key: "imageWorkers",
     env: "BESEDA_IMAGE_WORKERS",
     flag: "image-workers",
@@ -404,6 +426,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
+  if (result.mediaDir !== null) result.mediaDir = resolve(result.mediaDir);
   // Node refuses to start otherwise; the names say which settings to change.
   if (result.headersTimeoutMs > result.requestTimeoutMs) {
     throw new ConfigError(

@@ -9,6 +9,12 @@ import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { SandboxClock } from "./clock.ts";
 import { type Config, ConfigError, describeDatabaseUrl } from "./config.ts";
+import {
+  type ClusterChanges,
+  ClusterSync,
+  clusterFollower,
+  SINGLE_NODE,
+} from "./domain/cluster/cluster-sync.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
 import { immutableCaches } from "./domain/immutable-cache.ts";
@@ -22,7 +28,8 @@ import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file
 import { type ImportAnswer, worldIsEmpty } from "./domain/sandbox/import-world.ts";
 import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
-import { loadClockOffset } from "./domain/sandbox-clock.ts";
+import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
+import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
@@ -130,6 +137,35 @@ function oneLineReason(error: unknown, databaseUrl: string): string {
   return reason.replace(/\s*\n\s*/g, " ").trim();
 }
 
+/**
+ * On a store shared by several nodes (PostgreSQL), follows what the others change: the clock, the
+ * fault rules, the world. Null with one node.
+ */
+async function followOtherNodes(
+  ctx: DomainContext,
+  clock: SandboxClock,
+  log: Logger,
+): Promise<ClusterSync | null> {
+  const signals = ctx.store.signals;
+  if (signals === null) return null;
+  const sync = new ClusterSync(
+    ctx.store,
+    signals,
+    clusterFollower({
+      clock,
+      faultsReload: () => ctx.faults.load(),
+      forgetWorld: () => forgetOldWorld(ctx),
+      wake: () => ctx.webhooks.wake(),
+      publishClock: () => ctx.live.publish({ type: "clock", ...clockState(clock) }),
+      publishWorld: () => ctx.live.publish({ type: "world" }),
+    }),
+    (error) =>
+      log.warn({ err: error }, "following the other nodes' changes failed; polling goes on"),
+  );
+  await sync.start();
+  return sync;
+}
+
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: "beseda" } });
   // The node's own files (admin token, signing key, node id) live here whatever the store.
@@ -155,6 +191,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
       randomBytes(32).toString("hex"),
     ).secret;
+    let cluster: ClusterChanges = SINGLE_NODE;
     const ctx: DomainContext = {
       store,
       media: {
@@ -176,7 +213,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         transport,
         wake: () => dispatcher.wake(),
         handOff: (deliveries) => dispatcher.handOff(deliveries),
-        resync: () => dispatcher.resync(),
+        resync: () => {
+          dispatcher.resync();
+          // Other nodes look too: what was made due may be theirs to send first.
+          ctx.cluster.changed("deliveries");
+        },
         inFlight: (deliveryId) => dispatcher.inFlight(deliveryId),
         discard: () => dispatcher.discard(),
       },
@@ -186,6 +227,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       faults: new FaultRegistry(store, (error) =>
         log.error({ err: error }, "writing the fault rules' counts failed; retried with the next"),
       ),
+      // Set once the node follows the others (below); a change before that has no one to tell.
+      get cluster() {
+        return cluster;
+      },
       messengerRateLimit:
         store.dialect === "postgres"
           ? new StoreRateLimiter(store, "messenger", config.rateLimitPerMinute, clock)
@@ -210,6 +255,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       onAttempts: (attempts) => publishAttempts(ctx.live, attempts),
     });
     await ctx.faults.load();
+    const sync = await followOtherNodes(ctx, clock, log);
+    cluster = sync ?? SINGLE_NODE;
     const emptyAtStart = await worldIsEmpty(ctx);
     await startRandomStream(ctx, emptyAtStart);
     const app = await buildApp({ config, ctx, clock, adminToken: admin.token, logger: log });
@@ -228,6 +275,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       } else if (config.demo) demo = await seedDemoWorld(ctx);
     } catch (error) {
       await app.close();
+      await sync?.stop();
       await dispatcher.stop();
       throw error instanceof FixtureFileError ? new ConfigError(error.message) : error;
     }
@@ -245,6 +293,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       close: async () => {
         await app.close();
         await images.close();
+        await sync?.stop();
         await dispatcher.stop();
         await ctx.faults.flush();
         await store.close();

@@ -1,15 +1,17 @@
 // Fixtures and reset: GET /sandbox/v1/export writes the whole world (with the media bytes) and
 // POST /sandbox/v1/import loads it into a fresh server as an equal world, both as the export says
+
 // and as the messenger API answers; an import into a store that holds a world is refused unless
 // it replaces it; every kind of bad document is refused whole, naming the problem, with the store
 // unchanged; POST /sandbox/v1/reset empties the world, with and without the demo world.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { VERSION_KEYS } from "../src/domain/cluster/cluster-sync.ts";
 import { type Credentials, TestApi } from "./helpers/api.ts";
 import { deliveriesSettled } from "./helpers/deliveries.ts";
 import { encodeBmp, mediaFiles, postMultipart } from "./helpers/media.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
-import { storeSnapshot } from "./helpers/store-snapshot.ts";
+import { storeSnapshot, storeTables } from "./helpers/store-snapshot.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
 type ErrorBody = { error: { code: number; message: string; fields?: Record<string, string> } };
@@ -604,14 +606,18 @@ describe("reset", () => {
     for (const section of ["accounts", "items", "chats", "messages", "images", "voices"] as const) {
       expect(doc[section], section).toEqual([]);
     }
-    // Every table is empty: tokens, deliveries, fault rules and settings too.
-    const tables = await target.ctx.store.db.introspection.getTables();
-    for (const table of tables) {
+    // Every table is empty: tokens, deliveries, fault rules and settings too (but the version a
+    // store shared by several nodes stamps on the new world, for the others to notice it).
+    const versions: string[] = Object.values(VERSION_KEYS);
+    for (const table of await storeTables(target.ctx.store)) {
       const rows = await target.ctx.store.db
-        .selectFrom(table.name as "account")
+        .selectFrom(table as "setting")
         .selectAll()
         .execute();
-      expect(rows, table.name).toEqual([]);
+      // The rate limits' windows outlive a reset, in the database as in memory.
+      if (UNCOMPARED_TABLES.includes(table)) continue;
+      const left = rows.filter((row) => table !== "setting" || !versions.includes(row.key));
+      expect(left, table).toEqual([]);
     }
     expect((await targetApi.sandbox<{ faults: unknown[] }>("GET", "/faults")).body.faults).toEqual(
       [],

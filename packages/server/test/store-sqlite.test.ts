@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { openSqliteStore, SQLITE_FILE } from "../src/store/sqlite/open-sqlite.ts";
 import type { Store } from "../src/store/store.ts";
-import { storeSnapshot, storeTables } from "./helpers/store-snapshot.ts";
+import { storeSnapshot, storeTables, UNCOMPARED_TABLES } from "./helpers/store-snapshot.ts";
 import { tempDataDir } from "./helpers/test-server.ts";
 
 let dir: string;
@@ -197,5 +197,7 @@ test("a store snapshot covers every table the migrations create, and none of Kys
   expect(expected).toContain("console_session");
   expect(await storeTables(store)).toEqual(expected);
   const snapshot = JSON.parse(await storeSnapshot(store)) as Record<string, string[]>;
-  expect(Object.keys(snapshot).sort()).toEqual(expected);
+  expect(Object.keys(snapshot).sort()).toEqual(
+    expected.filter((table) => !UNCOMPARED_TABLES.includes(table)),
+  );
 });

@@ -1,9 +1,11 @@
 // What every domain function is given: the store, the one clock, the public URLs and the few
 // settings the domain obeys. Built once at start-up by app.ts.
+
 import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Store } from "../store/store.ts";
+import type { ClusterChanges } from "./cluster/cluster-sync.ts";
 import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
@@ -70,4 +72,6 @@ export interface DomainContext {
    * sandbox's account overview reads each account's use of it.
    */
   messengerRateLimit: RateLimiter;
+  /** Tells the other nodes on the same store what changed (nothing with one node). */
+  cluster: ClusterChanges;
 }

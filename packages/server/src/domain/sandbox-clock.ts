@@ -33,6 +33,7 @@ export async function advanceClock(
   const offsetMs = clock.offsetMs + seconds * 1000;
   await putSetting(ctx.store.db, OFFSET_KEY, String(offsetMs));
   clock.setOffsetMs(offsetMs);
+  ctx.cluster.changed("clock", String(offsetMs));
   ctx.webhooks.wake();
   const state = clockState(clock);
   ctx.live.publish({ type: "clock", ...state });

@@ -3,6 +3,7 @@
 // is either the store's Kysely instance or a transaction, so one function serves both; what only
 // one database needs lives in ./sqlite/ or ./postgres/.
 import type { Kysely, Transaction } from "kysely";
+import type { ChangeSignals } from "./change-signals.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -12,6 +13,8 @@ export type StoreDialect = "sqlite" | "postgres";
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
+  /** How nodes sharing this store hear of each other's changes; null: one node (SQLite). */
+  readonly signals: ChangeSignals | null;
   /**
    * Runs `work` in a transaction and settles once it is committed. On PostgreSQL a transaction
    * that lost a deadlock or a unique-key race is run again from the start: `work` keeps its side

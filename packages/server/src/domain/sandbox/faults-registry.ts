@@ -27,6 +27,8 @@ export class FaultRegistry {
     [WEBHOOK_OPERATION, { operationId: WEBHOOK_OPERATION, takesChat: true }],
   ]);
   readonly #dirty = new Set<FaultRule>();
+  /** Each rule's counts as the store has them from this node: what a flush adds is the rest. */
+  readonly #written = new WeakMap<FaultRule, { fired: number; matched: number }>();
   #flushing: Promise<void> | null = null;
   readonly #closing = new AbortController();
 
@@ -120,6 +122,10 @@ export class FaultRegistry {
   }
 
   #replace(rules: FaultRule[]): void {
+    for (const rule of rules) {
+      if (!this.#written.has(rule))
+        this.#written.set(rule, { fired: rule.fired, matched: rule.matched });
+    }
     this.#rules = rules;
     this.#named = new Set(rules.map((r) => r.operation));
   }
@@ -134,11 +140,24 @@ export class FaultRegistry {
     const rules = [...this.#dirty];
     this.#dirty.clear();
     // Values read now, when the transaction is built: a later match marks the rule dirty again.
-    const counts = rules.map((r) => ({ id: r.key, fired: r.fired, matched: r.matched }));
+    // Written as increments, so that the counts of nodes sharing a store add up.
+    const counts = rules.map((r) => {
+      const written = this.#written.get(r) ?? { fired: 0, matched: 0 };
+      return { id: r.key, fired: r.fired - written.fired, matched: r.matched - written.matched };
+    });
+    const before = rules.map((r) => this.#written.get(r));
+    rules.forEach((r) => {
+      this.#written.set(r, { fired: r.fired, matched: r.matched });
+    });
     try {
       await this.#store.transaction((db) => updateFaultCounts(db, counts));
     } catch (error) {
-      for (const rule of rules) this.#dirty.add(rule);
+      rules.forEach((r, i) => {
+        const previous = before[i];
+        if (previous) this.#written.set(r, previous);
+        else this.#written.delete(r);
+        this.#dirty.add(r);
+      });
       throw error;
     }
     // Matches during the write: their counts go out next turn.

@@ -2,10 +2,12 @@
 // the server has and the accounts and chats the store has, before anything is written), list the
 // rules with their counts, remove one or all. The rules act through the registry
 // (faults-registry.ts), read by the HTTP layer's faults plugin and by the webhook dispatcher.
+
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
 import { findAccount, findAccountByClientId } from "../../store/repositories/accounts.ts";
 import { findChat, findMember } from "../../store/repositories/chats.ts";
 import * as faultRepository from "../../store/repositories/faults.ts";
+import { stampVersion } from "../cluster/cluster-sync.ts";
 import type { DomainContext } from "../context.ts";
 import {
   type FaultRuleInput,
@@ -48,11 +50,14 @@ export async function createFault(
   if (Object.keys(problems).length > 0) {
     throw validationError(problems, "The fault rule could never act");
   }
-  const record = await ctx.store.transaction((db) =>
-    faultRepository.insertFaultRule(db, { ...input, created: now }),
-  );
+  let version: string | undefined;
+  const record = await ctx.store.transaction(async (db) => {
+    version = await stampVersion(ctx.store, db, "faults");
+    return faultRepository.insertFaultRule(db, { ...input, created: now });
+  });
   const rule = ruleOf(record);
   ctx.faults.add(rule);
+  ctx.cluster.changed("faults", version);
   return viewOf(rule, now);
 }
 
@@ -69,21 +74,31 @@ export async function deleteFault(ctx: DomainContext, id: string): Promise<Fault
   const key = faultKey(id);
   if (key === null) throw new BesedaError("fault_not_found");
   await ctx.faults.flush();
+  let version: string | undefined;
   const record = await ctx.store.transaction(async (db) => {
     const found = await faultRepository.findFaultRule(db, key);
-    if (found) await faultRepository.deleteFaultRule(db, key);
+    if (found) {
+      await faultRepository.deleteFaultRule(db, key);
+      version = await stampVersion(ctx.store, db, "faults");
+    }
     return found;
   });
   if (!record) throw new BesedaError("fault_not_found");
   ctx.faults.remove(key);
+  ctx.cluster.changed("faults", version);
   return viewOf(ruleOf(record), ctx.clock.now());
 }
 
 /** Removes every rule. */
 export async function clearFaults(ctx: DomainContext): Promise<{ deleted: number }> {
   await ctx.faults.flush();
-  const deleted = await ctx.store.transaction((db) => faultRepository.deleteAllFaultRules(db));
+  let version: string | undefined;
+  const deleted = await ctx.store.transaction(async (db) => {
+    version = await stampVersion(ctx.store, db, "faults");
+    return faultRepository.deleteAllFaultRules(db);
+  });
   ctx.faults.clear();
+  ctx.cluster.changed("faults", version);
   return { deleted };
 }
 

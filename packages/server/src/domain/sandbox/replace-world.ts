@@ -3,8 +3,10 @@
 // (the caches of immutable facts, the webhook dispatcher's queues and the attempts in flight, the
 // fault rules in memory), and the sandbox clock and the random source set for the new world once
 // it is committed.
+
 import type { SandboxClock } from "../../clock.ts";
 import type { Db } from "../../store/store.ts";
+import { stampVersion } from "../cluster/cluster-sync.ts";
 import type { DomainContext } from "../context.ts";
 
 /** How the new world starts, once its transaction has committed. */
@@ -28,7 +30,7 @@ async function oneAtATime<T>(ctx: DomainContext, work: () => Promise<T>): Promis
   return turn;
 }
 
-function forgetOldWorld(ctx: DomainContext): void {
+export function forgetOldWorld(ctx: DomainContext): void {
   ctx.caches.accessGrants.clear();
   ctx.caches.chatParties.clear();
   ctx.webhooks.discard();
@@ -50,12 +52,18 @@ export async function replaceWorld<T extends NewWorldStart, R>(
     // Before the commit too: a delivery attempt that ends while the transaction runs must not
     // write its result after it.
     forgetOldWorld(ctx);
-    const start = await ctx.store.transaction(write);
+    let version: string | undefined;
+    const start = await ctx.store.transaction(async (db) => {
+      const written = await write(db);
+      version = await stampVersion(ctx.store, db, "world");
+      return written;
+    });
     clock.setOffsetMs(start.clockOffsetMs);
     ctx.random.useStream(start.randomStream);
     forgetOldWorld(ctx);
     // The fault rules in memory follow the store's (a reset deleted them, an import kept them).
     await ctx.faults.load();
+    ctx.cluster.changed("world", version);
     const result = await afterwards(start);
     ctx.live.publish({ type: "world" });
     return result;

@@ -22,14 +22,14 @@
 import type { Clock } from "../../clock.ts";
 import { insertAttempts } from "../../store/repositories/webhook-delivery-log.ts";
 import {
-  type DeliveryUpdate,
   claimDue,
+  type DeliveryUpdate,
   lockStreams,
   markDelivered,
-  releaseLeases,
   nextDueAfter,
   promote,
   promoteNext,
+  releaseLeases,
   updateDelivery,
 } from "../../store/repositories/webhook-queue.ts";
 import type {
@@ -530,13 +530,13 @@ export class WebhookDispatcher {
         }
         const nowMs = clock.nowMs();
         lookedAtMs = nowMs;
-        // Claimed for this node: held ones are leased already and not among them, unless an
-        // attempt outlived its lease (then skipped below, and leased again meanwhile).
+        // Claimed for this node, its own included: held ones are skipped below. Ask for enough
+        // rows to see `free` others past them.
         const due = await claimDue(
           store.db,
           { nowMs, realNowMs: clock.realNowMs() },
           this.#lease(),
-          free,
+          this.#held.size + free,
         );
         const unsubscribed = new Set<number>();
         for (const delivery of due) {

@@ -13,7 +13,9 @@ export const rateLimit = fp(
     const { limiter } = options;
     // After bearer-auth's onRequest hook: the account is known.
     app.addHook("onRequest", async (request, reply) => {
-      const { allowed, remaining, retryAfterSeconds } = limiter.take(principalOf(request).userId);
+      const { allowed, remaining, retryAfterSeconds } = await limiter.take(
+        principalOf(request).userId,
+      );
       reply.header("X-RateLimit-Limit", String(limiter.limit));
       reply.header("X-RateLimit-Remaining", String(remaining));
       if (!allowed) {

@@ -6,6 +6,7 @@ import pg from "pg";
 import { migrateToLatest } from "../migrate.ts";
 import type { Database } from "../schema.ts";
 import type { Store } from "../store.ts";
+import { PostgresChangeSignals } from "./pg-change-signals.ts";
 import { retriedTransaction } from "./retried-transaction.ts";
 
 export interface PostgresOptions {
@@ -47,20 +48,21 @@ export async function openPostgresStore(
   // also emits must not crash the process. Idle ones are reported by the pool's "error" above.
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let schema: string;
   try {
-    const { rows } = await sql<{
-      schema: string | null;
-    }>`select current_schema() as schema`.execute(db);
-    const schema = rows[0]?.schema;
-    if (!schema) throw new Error("no schema to work in: the search_path names none that exists");
+    schema = await currentSchema(db);
     await migrateToLatest(db, schema);
   } catch (error) {
     await db.destroy();
     throw error;
   }
+  const signals = new PostgresChangeSignals(url, pool, schema, (error) =>
+    options.onBackgroundError?.(error),
+  );
   return {
     db,
     dialect: "postgres",
+    signals,
     transaction: <T>(work: (tx: Transaction<Database>) => Promise<T>) =>
       retriedTransaction(db, work),
     ping: async () => {
@@ -77,7 +79,17 @@ export async function openPostgresStore(
       }
     },
     close: async () => {
+      await signals.close();
       await db.destroy();
     },
   };
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error("no schema to work in: the search_path names none that exists");
+  return schema;
 }

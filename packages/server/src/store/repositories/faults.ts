@@ -91,12 +91,20 @@ export async function deleteAllFaultRules(db: Db): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
-/** Writes back how often each rule matched and fired (a rule removed meanwhile is skipped). */
+/**
+ * Adds how many more times each rule matched and fired (a rule removed meanwhile is skipped):
+ * increments, so that nodes sharing the store count into the same rule.
+ */
 export async function updateFaultCounts(
   db: Db,
   counts: readonly { id: number; fired: number; matched: number }[],
 ): Promise<void> {
   for (const { id, fired, matched } of counts) {
-    await db.updateTable("fault_rule").set({ fired, matched }).where("id", "=", id).execute();
+    if (fired === 0 && matched === 0) continue;
+    await db
+      .updateTable("fault_rule")
+      .set((eb) => ({ fired: eb("fired", "+", fired), matched: eb("matched", "+", matched) }))
+      .where("id", "=", id)
+      .execute();
   }
 }

@@ -17,3 +17,13 @@ export async function putSetting(db: Db, key: string, value: string): Promise<vo
     .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
     .execute();
 }
+
+/** Several settings at once (the values nodes poll to follow each other's changes). */
+export async function getSettings(db: Db, keys: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom("setting")
+    .select(["key", "value"])
+    .where("key", "in", keys)
+    .execute();
+  return new Map(rows.map((row) => [row.key, row.value]));
+}

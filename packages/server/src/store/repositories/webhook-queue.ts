@@ -46,8 +46,9 @@ export async function lockStreams(
 }
 
 /**
- * Claims pending deliveries that are due and that no node holds (no lease, or one that ran out:
- * its node died, or its attempt outlived it), earliest first, leasing them to the caller's node.
+ * Claims pending deliveries that are due and that no other node holds (no lease, or one that ran
+ * out: its node died, or its attempt outlived it), earliest first, leasing them to the caller's
+ * node. Its own come back too: the caller skips those it has in flight.
  * Only the head of each stream is pending. On PostgreSQL rows another node is claiming at the
  * same moment are skipped, not waited for.
  */
@@ -63,7 +64,12 @@ export async function claimDue(
     .where("status", "=", PENDING)
     .where("next_attempt_ms", "<=", at.nowMs)
     .where((eb) =>
-      eb.or([eb("lease_until_ms", "is", null), eb("lease_until_ms", "<=", at.realNowMs)]),
+      eb.or([
+        eb("lease_until_ms", "is", null),
+        eb("lease_until_ms", "<=", at.realNowMs),
+        // Its own, not started yet (no free slot, or its id still busy with an older attempt).
+        eb("leased_by", "=", lease.node),
+      ]),
     )
     .orderBy("next_attempt_ms")
     .limit(limit);

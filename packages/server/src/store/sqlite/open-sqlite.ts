@@ -63,6 +63,7 @@ export async function openSqliteStore(
   return {
     db,
     dialect: "sqlite",
+    signals: null,
     transaction,
     ping: async () => {
       await sql`select 1`.execute(db);

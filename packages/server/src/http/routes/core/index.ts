@@ -4,7 +4,7 @@
 // whose document names none, the messenger's (BESEDA_RATE_LIMIT_PER_MINUTE).
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { InMemoryRateLimiter } from "../../../domain/rate-limiter.ts";
+import { InMemoryRateLimiter, StoreRateLimiter } from "../../../domain/rate-limiter.ts";
 import { bearerAuth } from "../../plugins/bearer-auth.ts";
 import { rateLimit } from "../../plugins/rate-limit.ts";
 import { getItemInfo } from "./get-item-info.ts";
@@ -22,13 +22,18 @@ export async function coreRoutes(
 ) {
   const { ctx } = options;
   await app.register(bearerAuth, { ctx });
-  // One scope per operation: each counts its own requests against its own limit.
-  const limited = (register: Register, limit: number) =>
+  // One scope per operation: each counts its own requests against its own limit, in the
+  // database when several nodes may share it (as the messenger's, server.ts).
+  const limited = (register: Register, name: string, limit: number) =>
     app.register(async (scope) => {
-      await scope.register(rateLimit, { limiter: new InMemoryRateLimiter(limit, ctx.clock) });
+      const limiter =
+        ctx.store.dialect === "postgres"
+          ? new StoreRateLimiter(ctx.store, name, limit, ctx.clock)
+          : new InMemoryRateLimiter(limit, ctx.clock);
+      await scope.register(rateLimit, { limiter });
       register(scope, ctx);
     });
-  await limited(getUserInfoSelf, options.rateLimitPerMinute);
-  await limited(getItemsInfo, ITEMS_INFO_PER_MINUTE);
-  await limited(getItemInfo, ITEM_INFO_PER_MINUTE);
+  await limited(getUserInfoSelf, "getUserInfoSelf", options.rateLimitPerMinute);
+  await limited(getItemsInfo, "getItemsInfo", ITEMS_INFO_PER_MINUTE);
+  await limited(getItemInfo, "getItemInfo", ITEM_INFO_PER_MINUTE);
 }

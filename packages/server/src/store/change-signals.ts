@@ -1,0 +1,18 @@
+// Nodes on one database telling each other that shared state changed, so that what each keeps in
+// memory (the sandbox clock, the fault rules, the world's caches) follows within moments, and
+// dispatchers look for work another node made due. PostgreSQL's LISTEN/NOTIFY carries them
+// (./postgres/pg-change-signals.ts); a SQLite store has one node and no signals. A signal may be
+// lost (a connection dropped): the nodes also poll what the signals announce.
+
+/** What changed: the clock's offset, the fault rules, the whole world (a reset or an import), deliveries made due. */
+export type ChangeTopic = "clock" | "faults" | "world" | "deliveries";
+
+export const CHANGE_TOPICS: readonly ChangeTopic[] = ["clock", "faults", "world", "deliveries"];
+
+export interface ChangeSignals {
+  /** Tells every node (this one included) that `topic` changed; after the change committed. */
+  notify(topic: ChangeTopic): Promise<void>;
+  /** From now on, `onSignal` hears every topic notified, by any node. */
+  listen(onSignal: (topic: ChangeTopic) => void): Promise<void>;
+  close(): Promise<void>;
+}

@@ -11,7 +11,7 @@ import { type Credentials, TestApi } from "./helpers/api.ts";
 import { deliveriesSettled } from "./helpers/deliveries.ts";
 import { encodeBmp, mediaFiles, postMultipart } from "./helpers/media.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
-import { storeSnapshot, storeTables } from "./helpers/store-snapshot.ts";
+import { storeSnapshot, storeTables, UNCOMPARED_TABLES } from "./helpers/store-snapshot.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
 type ErrorBody = { error: { code: number; message: string; fields?: Record<string, string> } };

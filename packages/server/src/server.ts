@@ -33,6 +33,7 @@ import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
+import { keepSecret } from "./store/repositories/server-secrets.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { isStoreUnavailable } from "./store/store-errors.ts";
 
@@ -50,7 +51,7 @@ export interface RunningServer {
   url: string;
   adminToken: string;
   /** Where the admin token came from: a configured one is never printed. */
-  adminTokenSource: "configured" | "data dir" | "generated";
+  adminTokenSource: "configured" | "data dir" | "database" | "generated";
   /** Set when this start seeded the demo world. */
   demo: DemoWorld | null;
   /** Set when a fixture was configured: what it loaded, or null when the data dir held a world. */
@@ -69,16 +70,32 @@ function keptSecret(file: string, make: () => string): { secret: string; generat
   return { secret, generated: true };
 }
 
-/** The configured admin token, else the one kept in the data dir, else a new one kept there. */
-function settleAdminToken(config: Config): {
-  token: string;
-  source: RunningServer["adminTokenSource"];
-} {
+/**
+ * A secret of the server: in the data dir of a single SQLite node; on PostgreSQL in the database,
+ * shared by every node (a link signed by one must verify on another).
+ */
+async function serverSecret(
+  config: Config,
+  store: Store,
+  name: string,
+  make: () => string,
+): Promise<{ secret: string; generated: boolean }> {
+  if (store.dialect === "sqlite") return keptSecret(join(config.dataDir, name), make);
+  const kept = await keepSecret(store.db, name, make());
+  return { secret: kept.value, generated: kept.generated };
+}
+
+/** The configured admin token, else the one kept (data dir or database), else a new one kept there. */
+async function settleAdminToken(
+  config: Config,
+  store: Store,
+): Promise<{ token: string; source: RunningServer["adminTokenSource"] }> {
   if (config.adminToken) return { token: config.adminToken, source: "configured" };
-  const kept = keptSecret(join(config.dataDir, ADMIN_TOKEN_FILE), () =>
+  const kept = await serverSecret(config, store, ADMIN_TOKEN_FILE, () =>
     randomBytes(24).toString("base64url"),
   );
-  return { token: kept.secret, source: kept.generated ? "generated" : "data dir" };
+  const keptIn = store.dialect === "sqlite" ? "data dir" : "database";
+  return { token: kept.secret, source: kept.generated ? "generated" : keptIn };
 }
 
 function listenUrl(host: string, port: number): string {
@@ -179,7 +196,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   });
   try {
     const clock = new SandboxClock(await loadClockOffset(store));
-    const admin = settleAdminToken(config);
+    const admin = await settleAdminToken(config, store);
     let url = listenUrl(config.host, config.port);
     const transport = threadedTransport(config.webhookMode, (error) =>
       log.error({ err: error }, "the webhook worker failed; its POSTs will be retried"),
@@ -188,8 +205,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const nodeId = keptSecret(join(config.dataDir, NODE_ID_FILE), () =>
       randomBytes(8).toString("hex"),
     ).secret;
-    const signingKey = keptSecret(join(config.dataDir, SIGNING_KEY_FILE), () =>
-      randomBytes(32).toString("hex"),
+    const signingKey = (
+      await serverSecret(config, store, SIGNING_KEY_FILE, () => randomBytes(32).toString("hex"))
     ).secret;
     let cluster: ClusterChanges = SINGLE_NODE;
     const ctx: DomainContext = {

@@ -4,7 +4,7 @@
 // lost, every one reaches the seller's webhook at least once and in order per chat (duplicates
 // are counted and reported), the rate limit counts requests across nodes, and the sandbox clock
 // and the fault rules are the same on every node within a second. Always PostgreSQL, whatever
-// the project.
+// the project. The nodes share what they generate: the admin token, the key of signed links.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { NODE_ID_FILE } from "../src/server.ts";
 import { type ApiResponse, type Credentials, TestApi } from "./helpers/api.ts";
 import { type Received, type Receiver, startReceiver } from "./helpers/receiver.ts";
-import { type ServerProcess, startServerProcess } from "./helpers/server-process.ts";
+import { bannerValue, type ServerProcess, startServerProcess } from "./helpers/server-process.ts";
 import { tempDataDir } from "./helpers/temp-dir.ts";
 import { dropPostgresSchema, postgresSchemaUrl, testSchemaOf } from "./helpers/test-database.ts";
 
@@ -22,7 +22,6 @@ const MESSAGES_PER_CHAT = 25;
 /** Sends acknowledged before the second node is killed. */
 const KILL_AFTER = 50;
 const RATE_LIMIT = 30;
-const ADMIN_TOKEN = "cluster-test-admin-token";
 const LEASE_SECONDS = 3;
 
 interface Node {
@@ -76,18 +75,25 @@ beforeAll(async () => {
   databaseUrl = await postgresSchemaUrl(schema);
   const env = {
     BESEDA_DATABASE_URL: databaseUrl,
-    BESEDA_ADMIN_TOKEN: ADMIN_TOKEN,
     BESEDA_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     BESEDA_WEBHOOK_LEASE: `${LEASE_SECONDS}s`,
   };
-  // Started together, as a deployment would: the migrations run once, under Kysely's lock.
-  nodes = await Promise.all(
+  // Started together, as a deployment would: the migrations run once, under Kysely's lock, and
+  // the admin token one of them generates is every node's (kept in the database).
+  const started = await Promise.all(
     Array.from({ length: NODES }, async () => {
       const dataDir = tempDataDir();
-      const process = await startServerProcess(dataDir, ["--no-demo"], env);
-      return { dataDir, process, api: new TestApi(process.url, ADMIN_TOKEN), alive: true };
+      return { dataDir, process: await startServerProcess(dataDir, ["--no-demo"], env) };
     }),
   );
+  const tokens = started.map(({ process }) => bannerValue(process.stdout(), "sandbox admin token"));
+  expect(new Set(tokens).size).toBe(1);
+  nodes = started.map(({ dataDir, process }) => ({
+    dataDir,
+    process,
+    api: new TestApi(process.url, tokens[0] as string),
+    alive: true,
+  }));
   // A receiver that takes its time: streams back up, so that the killed node dies holding some.
   receiver = await startReceiver({ status: 200, delayMs: 100 });
   const first = (nodes[0] as Node).api;

@@ -144,6 +144,12 @@ export interface WebhookSubscriptionTable {
  */
 export type DeliveryStatus = "queued" | "pending" | "delivered" | "failed" | "cancelled";
 
+/** Secrets the nodes of one store share (PostgreSQL): the generated admin token, the link-signing key. */
+export interface ServerSecretTable {
+  name: string;
+  value: string;
+}
+
 export interface WebhookDeliveryTable {
   /** The envelope's id (UUID v4): the same on every retry. */
   id: string;
@@ -258,6 +264,7 @@ export interface Database {
   image: ImageTable;
   voice: VoiceTable;
   webhook_subscription: WebhookSubscriptionTable;
+  server_secret: ServerSecretTable;
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: WebhookAttemptTable;
   webhook_pause: WebhookPauseTable;

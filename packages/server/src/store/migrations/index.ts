@@ -13,6 +13,7 @@ import * as webhookPauses from "./20261201060000-webhook-pauses.ts";
 import * as consoleSessions from "./20261201070000-console-sessions.ts";
 import * as deliveryLeases from "./20261202000000-delivery-leases.ts";
 import * as rateLimits from "./20261202010000-rate-limits.ts";
+import * as serverSecrets from "./20261202020000-server-secrets.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261201070000-console-sessions": consoleSessions,
   "20261202000000-delivery-leases": deliveryLeases,
   "20261202010000-rate-limits": rateLimits,
+  "20261202020000-server-secrets": serverSecrets,
 };

@@ -84,9 +84,10 @@ export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
 
 /**
  * What outlives a reset or an import: the console's sign-ins belong to the server, not the world,
- * and so do the rate limits' counts (a single node's, in memory, outlive a reset too).
+ * and so do the rate limits' counts (a single node's, in memory, outlive a reset too) and the
+ * secrets the nodes share.
  */
-type ServerTables = "console_session" | "rate_limit";
+type ServerTables = "console_session" | "rate_limit" | "server_secret";
 
 /**
  * Every table of the world, in the order it is emptied: a table before those it references. Typed

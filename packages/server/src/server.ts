@@ -165,10 +165,10 @@ async function followOtherNodes(
 ): Promise<ClusterSync | null> {
   const signals = ctx.store.signals;
   if (signals === null) return null;
-  const sync = new ClusterSync(
-    ctx.store,
+  const sync = new ClusterSync({
+    store: ctx.store,
     signals,
-    clusterFollower({
+    follower: clusterFollower({
       clock,
       faultsReload: () => ctx.faults.load(),
       forgetWorld: () => forgetOldWorld(ctx),
@@ -176,9 +176,12 @@ async function followOtherNodes(
       publishClock: () => ctx.live.publish({ type: "clock", ...clockState(clock) }),
       publishWorld: () => ctx.live.publish({ type: "world" }),
     }),
-    (error) =>
+    node: ctx.settings.nodeId,
+    live: ctx.live,
+    realNowMs: () => clock.realNowMs(),
+    onError: (error) =>
       log.warn({ err: error }, "following the other nodes' changes failed; polling goes on"),
-  );
+  });
   await sync.start();
   return sync;
 }

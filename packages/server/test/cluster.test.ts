@@ -32,6 +32,7 @@ interface Node {
 }
 
 let schema: string;
+let adminToken: string;
 let databaseUrl: string;
 let nodes: Node[];
 let receiver: Receiver;
@@ -88,6 +89,7 @@ beforeAll(async () => {
   );
   const tokens = started.map(({ process }) => bannerValue(process.stdout(), "sandbox admin token"));
   expect(new Set(tokens).size).toBe(1);
+  adminToken = tokens[0] as string;
   nodes = started.map(({ dataDir, process }) => ({
     dataDir,
     process,
@@ -286,4 +288,48 @@ test("the sandbox clock and the fault rules are the same on every node within a 
       .toBe(503);
   }
   expect((await writer.api.sandbox("DELETE", "/faults")).status).toBe(200);
+});
+
+test("a node's live stream shows what was written through another node", async () => {
+  const [watched, writer] = nodes.filter((node) => node.alive) as [Node, Node];
+  const abort = new AbortController();
+  const response = await fetch(`${watched.process.url}/sandbox/v1/events`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+    signal: abort.signal,
+  });
+  expect(response.status).toBe(200);
+  let stream = "";
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body ?? [])
+        stream += decoder.decode(chunk, { stream: true });
+    } catch {
+      // Aborted below.
+    }
+  })();
+  try {
+    const buyer = await writer.api.createAccount("Покупатель в эфире");
+    const { chat_id } = await writer.api.openChat({
+      type: "u2u",
+      user_ids: [buyer.user_id, seller.user_id],
+    });
+    // The watched node says it has a watcher at its next poll (within a second), the writer
+    // reads that at its own: until then nothing is relayed, so write until something arrives.
+    let written = 0;
+    await expect
+      .poll(
+        async () => {
+          await writer.api.text(chat_id, buyer.user_id, `пробное ${++written}`);
+          return stream.includes("пробное");
+        },
+        { timeout: 6_000, interval: 250 },
+      )
+      .toBe(true);
+    await writer.api.text(chat_id, buyer.user_id, "после подписки");
+    await expect.poll(() => stream.includes("после подписки"), { timeout: 2_000 }).toBe(true);
+  } finally {
+    abort.abort();
+    await reading;
+  }
 });

@@ -4,11 +4,20 @@
 // setting that its writer changes in the same transaction; a node that hears a signal, or polls
 // each second, reads the versions and applies what changed. A node records the versions it wrote
 // itself, so that it does not apply its own change twice.
+//
+// It also relays the sandbox's live events (messages, reads, attempts) to watchers connected to
+// other nodes, while any node has one: a node with watchers says so in a setting every few
+// seconds, and the others relay only while that says someone watches.
 import { randomUUID } from "node:crypto";
 import type { SandboxClock } from "../../clock.ts";
-import type { ChangeSignals, ChangeTopic } from "../../store/change-signals.ts";
+import {
+  type ChangeSignals,
+  type ChangeTopic,
+  MAX_SIGNAL_PAYLOAD_BYTES,
+} from "../../store/change-signals.ts";
 import { getSettings, putSetting } from "../../store/repositories/settings.ts";
 import type { Db, Store } from "../../store/store.ts";
+import type { LiveEvent, LiveEvents } from "../sandbox/live-events.ts";
 
 /** The settings that version each topic (the clock's offset is its own version). */
 export const VERSION_KEYS = {
@@ -53,27 +62,49 @@ export async function stampVersion(
 export const SINGLE_NODE: ClusterChanges = { changed: () => {} };
 
 const POLL_MS = 1000;
+/** Until when a node with watchers says someone watches, and how often it says so again. */
+const WATCHED_FOR_MS = 60_000;
+const WATCHED_RENEW_MS = 10_000;
+const WATCHED_KEY = "live_watched_until_ms";
+
+export interface ClusterSyncOptions {
+  store: Store;
+  signals: ChangeSignals;
+  follower: ClusterFollower;
+  /** This node's id: it skips the events it relayed itself. */
+  node: string;
+  live: LiveEvents;
+  realNowMs: () => number;
+  onError: (error: unknown) => void;
+}
+
+/** Events relayed in one notification, with the node that made them. */
+interface RelayedEvents {
+  from: string;
+  events: LiveEvent[];
+}
 
 export class ClusterSync implements ClusterChanges {
   readonly #store: Store;
   readonly #signals: ChangeSignals;
   readonly #follower: ClusterFollower;
+  readonly #options: ClusterSyncOptions;
   readonly #onError: (error: unknown) => void;
   readonly #seen = new Map<VersionedTopic, string | undefined>();
+  /** Until when some node has watchers (real time), as last read. */
+  #watchedUntilMs = 0;
+  #saidWatchedAtMs = Number.NEGATIVE_INFINITY;
+  #outbox: LiveEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | null = null;
   #pollAgain = false;
 
-  constructor(
-    store: Store,
-    signals: ChangeSignals,
-    follower: ClusterFollower,
-    onError: (error: unknown) => void,
-  ) {
-    this.#store = store;
-    this.#signals = signals;
-    this.#follower = follower;
-    this.#onError = onError;
+  constructor(options: ClusterSyncOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#signals = options.signals;
+    this.#follower = options.follower;
+    this.#onError = options.onError;
   }
 
   /** Takes the versions as they are now (this node loaded that state), then follows changes. */
@@ -82,16 +113,22 @@ export class ClusterSync implements ClusterChanges {
     for (const topic of Object.keys(VERSION_KEYS) as VersionedTopic[]) {
       this.#seen.set(topic, versions.get(VERSION_KEYS[topic]));
     }
-    await this.#signals.listen((topic) => {
+    this.#watchedUntilMs = Number(versions.get(WATCHED_KEY) ?? 0);
+    await this.#signals.listen((topic, payload) => {
       if (topic === "deliveries") this.#follower.deliveriesDue();
+      else if (topic === "live") this.#received(payload);
       else this.poll();
     });
+    this.#options.live.relayTo(
+      (event) => this.#relay(event),
+      () => this.#watchedUntilMs > this.#options.realNowMs(),
+    );
     this.#timer = setInterval(() => this.poll(), POLL_MS);
     this.#timer.unref();
   }
 
   changed(topic: ChangeTopic, version?: string): void {
-    if (topic !== "deliveries") this.#seen.set(topic, version);
+    if (topic in VERSION_KEYS) this.#seen.set(topic as VersionedTopic, version);
     this.#signals.notify(topic).catch(this.#onError);
   }
 
@@ -118,11 +155,66 @@ export class ClusterSync implements ClusterChanges {
   }
 
   async #versions(): Promise<Map<string, string>> {
-    return getSettings(this.#store.db, Object.values(VERSION_KEYS));
+    return getSettings(this.#store.db, [...Object.values(VERSION_KEYS), WATCHED_KEY]);
+  }
+
+  /** Events made here, for the other nodes' watchers: sent together at the end of the turn. */
+  #relay(event: LiveEvent): void {
+    this.#outbox.push(event);
+    if (this.#outbox.length === 1) setImmediate(() => this.#sendRelayed());
+  }
+
+  #sendRelayed(): void {
+    const events = this.#outbox;
+    this.#outbox = [];
+    const send = (batch: LiveEvent[]) => {
+      const payload: RelayedEvents = { from: this.#options.node, events: batch };
+      const text = JSON.stringify(payload);
+      if (Buffer.byteLength(text) <= MAX_SIGNAL_PAYLOAD_BYTES) {
+        this.#signals.notify("live", text).catch(this.#onError);
+      } else if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        send(batch.slice(0, half));
+        send(batch.slice(half));
+      } else {
+        // One event too large to relay (a long message): the others' watchers fetch the world
+        // again rather than miss it.
+        this.#signals
+          .notify("live", JSON.stringify({ from: this.#options.node, events: [{ type: "world" }] }))
+          .catch(this.#onError);
+      }
+    };
+    send(events);
+  }
+
+  /** Events another node made: for this node's watchers. */
+  #received(payload: string | null): void {
+    if (payload === null) return;
+    let relayed: RelayedEvents;
+    try {
+      relayed = JSON.parse(payload) as RelayedEvents;
+    } catch (error) {
+      this.#onError(error);
+      return;
+    }
+    if (relayed.from === this.#options.node) return;
+    for (const event of relayed.events) this.#options.live.receive(event);
+  }
+
+  /** A node with watchers says so, so that the others relay their events to it. */
+  async #sayWatched(): Promise<void> {
+    const now = this.#options.realNowMs();
+    if (!this.#options.live.watchedHere || now - this.#saidWatchedAtMs < WATCHED_RENEW_MS) return;
+    this.#saidWatchedAtMs = now;
+    const until = now + WATCHED_FOR_MS;
+    await putSetting(this.#store.db, WATCHED_KEY, String(until));
+    this.#watchedUntilMs = Math.max(this.#watchedUntilMs, until);
   }
 
   async #apply(): Promise<void> {
+    await this.#sayWatched();
     const versions = await this.#versions();
+    this.#watchedUntilMs = Number(versions.get(WATCHED_KEY) ?? 0);
     const changed = (topic: VersionedTopic) => {
       const now = versions.get(VERSION_KEYS[topic]);
       if (now === this.#seen.get(topic)) return false;

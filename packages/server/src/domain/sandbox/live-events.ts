@@ -8,6 +8,10 @@
 // is of another run, or too old, is told to "resync" (fetch the state again). With no watcher,
 // nothing is built or kept, so a send pays one check; for a minute after the last watcher leaves,
 // events are still kept, for its reconnection.
+//
+// With several nodes on one store, a watcher is connected to one of them: the messages, reads and
+// attempts made on the others are relayed to it (domain/cluster/cluster-sync.ts). The clock's and
+// the world's events are not relayed: each node publishes its own when it follows the change.
 import type { Message } from "../../store/records.ts";
 import type { DeliveryUpdate } from "../../store/repositories/webhook-queue.ts";
 import type {
@@ -60,6 +64,7 @@ export class LiveEvents {
   #kept: StampedEvent[] = [];
   #next = 1;
   #lastWatcherLeftMs = Number.NEGATIVE_INFINITY;
+  #relay: { send: (event: LiveEvent) => void; wanted: () => boolean } | null = null;
 
   /** `run`: different on every start of the process (ids of another run are unknown here). */
   constructor(run: string, nowMs: () => number) {
@@ -67,16 +72,37 @@ export class LiveEvents {
     this.#nowMs = nowMs;
   }
 
-  /** Whether anyone may want events now: publishers skip building them otherwise. */
+  /** Whether anyone may want events now, here or on another node: publishers skip building them otherwise. */
   get watched(): boolean {
+    return this.watchedHere || (this.#relay?.wanted() ?? false);
+  }
+
+  /** Whether a watcher of this node may want events now (one is connected, or may reconnect). */
+  get watchedHere(): boolean {
     return (
       this.#watchers.size > 0 ||
       this.#nowMs() - this.#lastWatcherLeftMs < KEPT_AFTER_LAST_WATCHER_MS
     );
   }
 
+  /**
+   * With several nodes: the events made here also go to `send` while `wanted` (a watcher is
+   * connected to another node), except the clock's and the world's.
+   */
+  relayTo(send: (event: LiveEvent) => void, wanted: () => boolean): void {
+    this.#relay = { send, wanted };
+  }
+
   publish(event: LiveEvent): void {
-    if (!this.watched) {
+    if (this.#relay?.wanted() && event.type !== "clock" && event.type !== "world") {
+      this.#relay.send(event);
+    }
+    this.receive(event);
+  }
+
+  /** An event for this node's watchers only: made here, or relayed from another node. */
+  receive(event: LiveEvent): void {
+    if (!this.watchedHere) {
       this.#kept = [];
       return;
     }

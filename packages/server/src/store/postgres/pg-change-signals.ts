@@ -18,7 +18,7 @@ export class PostgresChangeSignals implements ChangeSignals {
   readonly #channel: string;
   readonly #onError: (error: Error) => void;
   #listener: pg.Client | null = null;
-  #onSignal: ((topic: ChangeTopic) => void) | null = null;
+  #onSignal: ((topic: ChangeTopic, payload: string | null) => void) | null = null;
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
 
@@ -29,11 +29,13 @@ export class PostgresChangeSignals implements ChangeSignals {
     this.#onError = onError;
   }
 
-  async notify(topic: ChangeTopic): Promise<void> {
-    await this.#pool.query("select pg_notify($1, $2)", [this.#channel, topic]);
+  /** The notification's text: the topic, then the payload on the next line if there is one. */
+  async notify(topic: ChangeTopic, payload?: string): Promise<void> {
+    const text = payload === undefined ? topic : `${topic}\n${payload}`;
+    await this.#pool.query("select pg_notify($1, $2)", [this.#channel, text]);
   }
 
-  async listen(onSignal: (topic: ChangeTopic) => void): Promise<void> {
+  async listen(onSignal: (topic: ChangeTopic, payload: string | null) => void): Promise<void> {
     this.#onSignal = onSignal;
     await this.#connect();
   }
@@ -50,8 +52,13 @@ export class PostgresChangeSignals implements ChangeSignals {
     if (this.#closed) return;
     const client = new pg.Client({ connectionString: this.#url, keepAlive: true });
     client.on("notification", (message) => {
-      const topic = CHANGE_TOPICS.find((t) => t === message.payload);
-      if (topic && message.channel === this.#channel) this.#onSignal?.(topic);
+      const text = message.payload ?? "";
+      const newline = text.indexOf("\n");
+      const name = newline < 0 ? text : text.slice(0, newline);
+      const topic = CHANGE_TOPICS.find((t) => t === name);
+      if (topic && message.channel === this.#channel) {
+        this.#onSignal?.(topic, newline < 0 ? null : text.slice(newline + 1));
+      }
     });
     const lost = (error?: Error) => {
       if (this.#listener !== client || this.#closed) return;

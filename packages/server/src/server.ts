@@ -94,8 +94,12 @@ async function settleAdminToken(
   const kept = await serverSecret(config, store, ADMIN_TOKEN_FILE, () =>
     randomBytes(24).toString("base64url"),
   );
-  const keptIn = store.dialect === "sqlite" ? "data dir" : "database";
-  return { token: kept.secret, source: kept.generated ? "generated" : keptIn };
+  if (store.dialect === "sqlite") {
+    return { token: kept.secret, source: kept.generated ? "generated" : "data dir" };
+  }
+  // A copy in the node's data dir too: the `beseda` command on its machine finds it there.
+  writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${kept.secret}\n`, { mode: 0o600 });
+  return { token: kept.secret, source: kept.generated ? "generated" : "database" };
 }
 
 function listenUrl(host: string, port: number): string {

@@ -176,6 +176,7 @@ async function followOtherNodes(
       clock,
       faultsReload: () => ctx.faults.load(),
       forgetWorld: () => forgetOldWorld(ctx),
+      forgetGrants: () => ctx.caches.accessGrants.clear(),
       wake: () => ctx.webhooks.wake(),
       publishClock: () => ctx.live.publish({ type: "clock", ...clockState(clock) }),
       publishWorld: () => ctx.live.publish({ type: "world" }),

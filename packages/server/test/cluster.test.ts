@@ -333,3 +333,20 @@ test("a node's live stream shows what was written through another node", async (
     await reading;
   }
 });
+
+test("tokens expired through one node are refused by every node within a second", async () => {
+  const [writer, ...others] = nodes.filter((node) => node.alive) as [Node, ...Node[]];
+  const owner = await writer.api.createAccount("Владелец токена");
+  const token = await writer.api.token(owner);
+  const read = (node: Node) =>
+    node.api.call("getChatsV2", { token, params: { user_id: owner.user_id } });
+  // Each node keeps the token's grant in memory once it has seen it.
+  for (const node of others) expect((await read(node)).status).toBe(200);
+  const expired = await writer.api.sandbox("POST", `/accounts/${owner.user_id}/tokens/expire`);
+  expect(expired.status).toBe(200);
+  for (const node of others) {
+    await expect
+      .poll(async () => (await read(node)).status, { timeout: 1500, interval: 50 })
+      .toBe(403);
+  }
+});

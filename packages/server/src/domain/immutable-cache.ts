@@ -34,8 +34,8 @@ export class BoundedCache<K, V> {
 
   /**
    * Drops the entries whose value passes `test`. Only for the sandbox's token faults, which change
-   * what was taken for a fixed fact (an access token's expiry); on several nodes each must drop
-   * its own copies.
+   * what was taken for a fixed fact (an access token's expiry); on several nodes the others drop
+   * all their copies (domain/cluster/cluster-sync.ts).
    */
   deleteWhere(test: (value: V) => boolean): void {
     for (const [key, value] of this.#entries) if (test(value)) this.#entries.delete(key);

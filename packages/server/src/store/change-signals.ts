@@ -5,15 +5,17 @@
 // lost (a connection dropped): the nodes also poll what the signals announce.
 
 /**
- * What changed: the clock's offset, the fault rules, the whole world (a reset or an import),
- * deliveries made due; "live": events for the sandbox's watchers, relayed (with a payload).
+ * What changed: the clock's offset, the fault rules, the whole world (a reset or an import), the
+ * grants of access tokens (a sandbox fault expired some), deliveries made due; "live": events for
+ * the sandbox's watchers, relayed (with a payload).
  */
-export type ChangeTopic = "clock" | "faults" | "world" | "deliveries" | "live";
+export type ChangeTopic = "clock" | "faults" | "world" | "grants" | "deliveries" | "live";
 
 export const CHANGE_TOPICS: readonly ChangeTopic[] = [
   "clock",
   "faults",
   "world",
+  "grants",
   "deliveries",
   "live",
 ];

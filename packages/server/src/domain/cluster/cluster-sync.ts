@@ -1,6 +1,7 @@
 // Keeps what this node holds in memory in step with the other nodes on the same PostgreSQL: the
 // sandbox clock's offset, the fault rules, and the world itself (a reset or an import on another
-// node empties the caches and drops attempts of the old world here too). Each is versioned by a
+// node empties the caches and drops attempts of the old world here too), and the grants of access
+// tokens that a sandbox fault expired. Each is versioned by a
 // setting that its writer changes in the same transaction; a node that hears a signal, or polls
 // each second, reads the versions and applies what changed. A node records the versions it wrote
 // itself, so that it does not apply its own change twice.
@@ -24,6 +25,7 @@ export const VERSION_KEYS = {
   clock: "clock_offset_ms",
   faults: "faults_version",
   world: "world_version",
+  grants: "grants_version",
 } as const satisfies Partial<Record<ChangeTopic, string>>;
 
 type VersionedTopic = keyof typeof VERSION_KEYS;
@@ -33,6 +35,8 @@ export interface ClusterFollower {
   clockMoved(offsetMs: number): void;
   faultsChanged(): Promise<void>;
   worldReplaced(): Promise<void>;
+  /** Access tokens' grants changed (expired now): the copies kept in memory are stale. */
+  grantsChanged(): void;
   /** Deliveries may be due: look for work. */
   deliveriesDue(): void;
 }
@@ -225,6 +229,7 @@ export class ClusterSync implements ClusterChanges {
     const world = changed("world");
     const clock = changed("clock");
     const faults = changed("faults");
+    if (changed("grants")) this.#follower.grantsChanged();
     if (world) await this.#follower.worldReplaced();
     if (world || clock) this.#follower.clockMoved(Number(versions.get(VERSION_KEYS.clock) ?? 0));
     if (world || faults) await this.#follower.faultsChanged();
@@ -236,6 +241,7 @@ export function clusterFollower(parts: {
   clock: SandboxClock;
   faultsReload: () => Promise<void>;
   forgetWorld: () => void;
+  forgetGrants: () => void;
   wake: () => void;
   publishClock: () => void;
   publishWorld: () => void;
@@ -252,6 +258,7 @@ export function clusterFollower(parts: {
       parts.forgetWorld();
       parts.publishWorld();
     },
+    grantsChanged: () => parts.forgetGrants(),
     deliveriesDue: () => parts.wake(),
   };
 }

@@ -4,6 +4,7 @@
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
 import { findAccount } from "../../store/repositories/accounts.ts";
 import { expireAccessTokens, findToken, useToken } from "../../store/repositories/tokens.ts";
+import { stampVersion } from "../cluster/cluster-sync.ts";
 import type { DomainContext } from "../context.ts";
 import { sha256Hex } from "../ids.ts";
 
@@ -12,12 +13,15 @@ export async function expireAccountTokens(
   userId: number,
 ): Promise<{ user_id: number; expired: number }> {
   const now = ctx.clock.now();
+  let version: string | undefined;
   const expired = await ctx.store.transaction(async (db) => {
     if (!(await findAccount(db, userId))) throw new BesedaError("account_not_found");
+    version = await stampVersion(ctx.store, db, "grants");
     return expireAccessTokens(db, userId, now);
   });
-  // This node's copies of those grants carry the old expiry.
+  // This node's copies of those grants carry the old expiry; the other nodes drop theirs.
   ctx.caches.accessGrants.deleteWhere((grant) => grant.userId === userId);
+  ctx.cluster.changed("grants", version);
   return { user_id: userId, expired };
 }
 

@@ -5,6 +5,7 @@
 // the resume promotes what the pause held back. Each is shown first without the lock that closes
 // it, so the test proves the race is real, then with it.
 import { type ControlledTransaction, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { insertAccount } from "../src/store/repositories/accounts.ts";
 import { insertChat } from "../src/store/repositories/chats.ts";
@@ -19,7 +20,12 @@ import {
 } from "../src/store/repositories/webhook-queue.ts";
 import type { Database } from "../src/store/schema.ts";
 import { openStore, type Store } from "../src/store/store.ts";
-import { dropPostgresSchema, postgresSchemaUrl, testSchemaOf } from "./helpers/test-database.ts";
+import {
+  dropPostgresSchema,
+  POSTGRES_TEST_URL,
+  postgresSchemaUrl,
+  testSchemaOf,
+} from "./helpers/test-database.ts";
 
 const SCHEMA = testSchemaOf("store-postgres.test.ts");
 const SELLER = 1_000_001;
@@ -201,4 +207,34 @@ test("int8 columns read back as numbers, and the migrations' tables live in the 
     select table_schema as schema from information_schema.tables
     where table_name = 'kysely_migration'`.execute(store.db);
   expect(rows.map((r) => r.schema)).toContain(SCHEMA);
+});
+
+test("a store opens (and migrates) while other schemas of its database come and go", async () => {
+  const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await admin.connect();
+  let churning = true;
+  // Another Beseda's schemas, made and dropped as fast as the database allows.
+  const churn = (async () => {
+    for (let i = 0; churning; i++) {
+      const name = `${SCHEMA}_churn_${i % 4}`;
+      await admin.query(`create schema if not exists "${name}"`);
+      await admin.query(`create table if not exists "${name}".account (id bigint primary key)`);
+      await admin.query(`drop schema "${name}" cascade`);
+    }
+  })();
+  try {
+    for (let i = 0; i < 8; i++) {
+      const schema = `${SCHEMA}_open_${i}`;
+      const opened = await openStore({
+        dataDir: "unused",
+        databaseUrl: await postgresSchemaUrl(schema),
+      });
+      await opened.close();
+      await dropPostgresSchema(schema);
+    }
+  } finally {
+    churning = false;
+    await churn;
+    await admin.end();
+  }
 });

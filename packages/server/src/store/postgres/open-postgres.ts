@@ -1,13 +1,14 @@
 // Opens the PostgreSQL store: a pool of connections to BESEDA_DATABASE_URL, the schema migrated
 // (Kysely's migrator locks, so nodes starting together migrate once). Every transaction runs at
 // READ COMMITTED; the repositories that need more lock rows explicitly (see ./locks.ts).
-import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "../migrate.ts";
 import type { Database } from "../schema.ts";
 import type { Store } from "../store.ts";
 import { PostgresChangeSignals } from "./pg-change-signals.ts";
 import { retriedTransaction } from "./retried-transaction.ts";
+import { SchemaScopedPostgresDialect } from "./schema-introspector.ts";
 
 export interface PostgresOptions {
   /** Connections this node keeps at most. */
@@ -47,7 +48,7 @@ export async function openPostgresStore(
   // A connection that dies while a query holds it fails that query (answered 503); the event it
   // also emits must not crash the process. Idle ones are reported by the pool's "error" above.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   let schema: string;
   try {
     schema = await currentSchema(db);

@@ -350,3 +350,33 @@ test("tokens expired through one node are refused by every node within a second"
       .toBe(403);
   }
 });
+
+test("a rule limited in times fires that many times in all, whichever nodes the requests reach", async () => {
+  const [writer] = nodes.filter((node) => node.alive) as [Node];
+  const account = await writer.api.createAccount("Под ограниченным отказом");
+  const token = await writer.api.token(account);
+  const rule = await writer.api.sandbox<{ id: string }>("POST", "/faults", {
+    operation: "getChatsV2",
+    user_id: account.user_id,
+    status: 503,
+    times: 2,
+  });
+  expect(rule.status, rule.text).toBe(201);
+  // Every node knows the rule before the requests start.
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const response = await balanced((api) =>
+      api.call("getChatsV2", { token, params: { user_id: account.user_id } }),
+    );
+    statuses.push(response.status);
+  }
+  expect(statuses.filter((s) => s === 503)).toHaveLength(2);
+  expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+  const listed = await writer.api.sandbox<{ faults: { id: string; fired: number }[] }>(
+    "GET",
+    "/faults",
+  );
+  expect(listed.body.faults.find((f) => f.id === rule.body.id)?.fired).toBe(2);
+  expect((await writer.api.sandbox("DELETE", "/faults")).status).toBe(200);
+});

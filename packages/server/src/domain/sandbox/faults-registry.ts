@@ -5,13 +5,19 @@
 // are told here by the HTTP layer as its routes are made. Delays injected by rules sleep here, so
 // that closing the server cuts them short.
 import { setTimeout as sleep } from "node:timers/promises";
-import { listFaultRules, updateFaultCounts } from "../../store/repositories/faults.ts";
+import {
+  countFaultFiring,
+  countFaultMatch,
+  listFaultRules,
+  updateFaultCounts,
+} from "../../store/repositories/faults.ts";
 import type { Store } from "../../store/store.ts";
-import { decide, type FaultTarget, matches } from "./faults-firing.ts";
+import { decide, drawOf, type FaultTarget, matches } from "./faults-firing.ts";
 import {
   ANY_OPERATION,
   type FaultOperation,
   type FaultRule,
+  isSpent,
   ruleOf,
   WEBHOOK_OPERATION,
 } from "./faults-rules.ts";
@@ -70,19 +76,49 @@ export class FaultRegistry {
   }
 
   /** The rule that acts on this request, counted; null when none fires. */
-  pick(target: FaultTarget, now: number): FaultRule | null {
-    let fired: FaultRule | null = null;
+  async pick(target: FaultTarget, now: number): Promise<FaultRule | null> {
     for (const rule of this.#rules) {
       if (!matches(rule, target)) continue;
-      const matchedBefore = rule.matched;
-      const fires = decide(rule, now);
-      if (rule.matched !== matchedBefore) this.#markDirty(rule);
-      if (fires) {
-        fired = rule;
-        break;
-      }
+      const fires =
+        this.#store.signals !== null && rule.times !== null
+          ? await this.#decideShared(rule, now)
+          : this.#decideHere(rule, now);
+      if (fires) return rule;
     }
-    return fired;
+    return null;
+  }
+
+  /** Decides in memory; the counts go to the store soon after (as increments). */
+  #decideHere(rule: FaultRule, now: number): boolean {
+    const matchedBefore = rule.matched;
+    const fires = decide(rule, now);
+    if (rule.matched !== matchedBefore) this.#markDirty(rule);
+    return fires;
+  }
+
+  /**
+   * With several nodes, a rule limited to `times` is counted in the store as it is met, so that
+   * it fires `times` times in all rather than on each node: the store's count of matches numbers
+   * the draw, and a firing is taken only while the store says the rule is not spent.
+   */
+  async #decideShared(rule: FaultRule, now: number): Promise<boolean> {
+    if (isSpent(rule, now)) return false;
+    const matched = await countFaultMatch(this.#store.db, rule.key);
+    if (matched === null) {
+      // Spent by another node's firings.
+      rule.fired = Math.max(rule.fired, rule.times ?? 0);
+      return false;
+    }
+    rule.matched = Math.max(rule.matched, matched);
+    const draw = matched - 1;
+    if (rule.probability !== null && drawOf(rule.seed, draw) >= rule.probability) {
+      this.#written.set(rule, { fired: rule.fired, matched: rule.matched });
+      return false;
+    }
+    const fired = await countFaultFiring(this.#store.db, rule.key);
+    rule.fired = fired ?? Math.max(rule.fired, rule.times ?? 0);
+    this.#written.set(rule, { fired: rule.fired, matched: rule.matched });
+    return fired !== null;
   }
 
   add(rule: FaultRule): void {

@@ -23,7 +23,7 @@ export function webhookFaults(registry: FaultRegistry, clock: Clock): AttemptInt
         userId: delivery.userId,
         chatId: delivery.chatId,
       };
-      const rule = registry.pick(target, clock.now());
+      const rule = await registry.pick(target, clock.now());
       if (!rule) return { result: await send(), faultId: null };
       const by = `injected by fault ${rule.id}`;
       const delayMs = rule.latencyMs ?? 0;

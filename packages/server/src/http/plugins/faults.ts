@@ -127,7 +127,7 @@ export const faults = fp(
         userId: await accountOf(request, operation),
         chatId: chatOf(request),
       };
-      const rule = registry.pick(target, ctx.clock.now());
+      const rule = await registry.pick(target, ctx.clock.now());
       if (!rule) return;
       request.fault = { id: rule.id, drop: rule.drop };
       reply.header(FAULT_HEADER, rule.id);

@@ -92,6 +92,33 @@ export async function deleteAllFaultRules(db: Db): Promise<number> {
 }
 
 /**
+ * One more match of a rule limited in times, unless it is spent (fired `times` times); answers
+ * the count of matches with this one, or null when spent (or removed).
+ */
+export async function countFaultMatch(db: Db, id: number): Promise<number | null> {
+  const row = await db
+    .updateTable("fault_rule")
+    .set((eb) => ({ matched: eb("matched", "+", 1) }))
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("times", "is", null), eb("fired", "<", eb.ref("times"))]))
+    .returning("matched")
+    .executeTakeFirst();
+  return row ? row.matched : null;
+}
+
+/** One more firing of a rule limited in times, unless that would pass `times`: the count, or null. */
+export async function countFaultFiring(db: Db, id: number): Promise<number | null> {
+  const row = await db
+    .updateTable("fault_rule")
+    .set((eb) => ({ fired: eb("fired", "+", 1) }))
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("times", "is", null), eb("fired", "<", eb.ref("times"))]))
+    .returning("fired")
+    .executeTakeFirst();
+  return row ? row.fired : null;
+}
+
+/**
  * Adds how many more times each rule matched and fired (a rule removed meanwhile is skipped):
  * increments, so that nodes sharing the store count into the same rule.
  */

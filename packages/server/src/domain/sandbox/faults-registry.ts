@@ -6,8 +6,7 @@
 // that closing the server cuts them short.
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  countFaultFiring,
-  countFaultMatch,
+  countLimitedRule,
   listFaultRules,
   updateFaultCounts,
 } from "../../store/repositories/faults.ts";
@@ -103,7 +102,7 @@ export class FaultRegistry {
    */
   async #decideShared(rule: FaultRule, now: number): Promise<boolean> {
     if (isSpent(rule, now)) return false;
-    const matched = await countFaultMatch(this.#store.db, rule.key);
+    const matched = await countLimitedRule(this.#store.db, rule.key, "matched");
     if (matched === null) {
       // Spent by another node's firings.
       rule.fired = Math.max(rule.fired, rule.times ?? 0);
@@ -115,7 +114,7 @@ export class FaultRegistry {
       this.#written.set(rule, { fired: rule.fired, matched: rule.matched });
       return false;
     }
-    const fired = await countFaultFiring(this.#store.db, rule.key);
+    const fired = await countLimitedRule(this.#store.db, rule.key, "fired");
     rule.fired = fired ?? Math.max(rule.fired, rule.times ?? 0);
     this.#written.set(rule, { fired: rule.fired, matched: rule.matched });
     return fired !== null;

@@ -92,30 +92,25 @@ export async function deleteAllFaultRules(db: Db): Promise<number> {
 }
 
 /**
- * One more match of a rule limited in times, unless it is spent (fired `times` times); answers
- * the count of matches with this one, or null when spent (or removed).
+ * One more match, or firing, of a rule limited in times, unless it is spent (fired `times`
+ * times): answers the new count, or null when spent (or removed).
  */
-export async function countFaultMatch(db: Db, id: number): Promise<number | null> {
+export async function countLimitedRule(
+  db: Db,
+  id: number,
+  count: "matched" | "fired",
+): Promise<number | null> {
   const row = await db
     .updateTable("fault_rule")
-    .set((eb) => ({ matched: eb("matched", "+", 1) }))
+    .set((eb) => ({ [count]: eb(count, "+", 1) }))
     .where("id", "=", id)
     .where((eb) => eb.or([eb("times", "is", null), eb("fired", "<", eb.ref("times"))]))
-    .returning("matched")
+    .returning(count)
     .executeTakeFirst();
-  return row ? row.matched : null;
-}
-
-/** One more firing of a rule limited in times, unless that would pass `times`: the count, or null. */
-export async function countFaultFiring(db: Db, id: number): Promise<number | null> {
-  const row = await db
-    .updateTable("fault_rule")
-    .set((eb) => ({ fired: eb("fired", "+", 1) }))
-    .where("id", "=", id)
-    .where((eb) => eb.or([eb("times", "is", null), eb("fired", "<", eb.ref("times"))]))
-    .returning("fired")
-    .executeTakeFirst();
-  return row ? row.fired : null;
+  if (!row) return null;
+  return count === "matched"
+    ? (row as { matched: number }).matched
+    : (row as { fired: number }).fired;
 }
 
 /**

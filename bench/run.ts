@@ -14,9 +14,10 @@ import {
 } from "./lib/report.ts";
 import { httpApi } from "./scenarios/http-api.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
+import { postgresCluster } from "./scenarios/postgres-cluster.ts";
 import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
 
-const SCENARIOS = [httpApi, mediaUpload, webhookDelivery];
+const SCENARIOS = [httpApi, mediaUpload, webhookDelivery, postgresCluster];
 
 const { values } = parseArgs({
   options: {

@@ -26,6 +26,7 @@ test("npm run bench -- --smoke runs every scenario and writes its figures", {
     "http-api",
     "media-upload",
     "webhook-delivery",
+    "postgres",
   ]);
   for (const result of report.results) {
     for (const figure of result.figures) expect(Number.isFinite(figure.value)).toBe(true);

@@ -1,4 +1,5 @@
-// Seeded data dirs for the HTTP scenarios, made with `beseda seed` (the store's bulk path).
+// Seeded data dirs for the HTTP scenarios, made with `beseda seed` (the store's bulk path): a
+// SQLite store in the dir, or a PostgreSQL one at `databaseUrl` (the dir then holds the manifest).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,11 +24,25 @@ export interface SeededDir {
   remove(): void;
 }
 
-export async function seedDir(chats: number, messages: number): Promise<SeededDir> {
+export async function seedDir(
+  chats: number,
+  messages: number,
+  databaseUrl?: string,
+): Promise<SeededDir> {
   const dir = mkdtempSync(join(tmpdir(), "beseda-seed-"));
   const child = spawn(
     process.execPath,
-    [CLI, "seed", "--data-dir", dir, "--chats", String(chats), "--messages", String(messages)],
+    [
+      CLI,
+      "seed",
+      "--data-dir",
+      dir,
+      ...(databaseUrl === undefined ? [] : ["--database-url", databaseUrl]),
+      "--chats",
+      String(chats),
+      "--messages",
+      String(messages),
+    ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

@@ -17,10 +17,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts Beseda on a new temporary data dir, or on `dataDir` (kept on stop: it is the caller's). */
+/**
+ * Starts Beseda on a new temporary data dir, or on `dataDir` (kept on stop: it is the caller's).
+ * `adminToken` is passed to it (nodes of one database share theirs); else the one it generated
+ * into the data dir is read.
+ */
 export async function startBenchServer(
   args: string[] = [],
   dataDirOfCaller?: string,
+  adminToken?: string,
 ): Promise<BenchServer> {
   const dataDir = dataDirOfCaller ?? mkdtempSync(join(tmpdir(), "beseda-bench-"));
   const child = spawn(
@@ -37,6 +42,7 @@ export async function startBenchServer(
       "--no-demo",
       "--log-level",
       "warn",
+      ...(adminToken === undefined ? [] : ["--admin-token", adminToken]),
       ...args,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
@@ -56,7 +62,7 @@ export async function startBenchServer(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     url,
-    adminToken: readFileSync(join(dataDir, "admin-token"), "utf8").trim(),
+    adminToken: adminToken ?? readFileSync(join(dataDir, "admin-token"), "utf8").trim(),
     dataDir,
     pid: child.pid ?? 0,
     child,
@@ -83,7 +89,7 @@ export function rssMb(pid: number): number {
 }
 
 /** An account and a personal token on a bench server, through the sandbox and /token. */
-export async function benchAccount(server: BenchServer, name: string) {
+export async function benchAccount(server: Pick<BenchServer, "url" | "adminToken">, name: string) {
   const created = await fetch(`${server.url}/sandbox/v1/accounts`, {
     method: "POST",
     headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },

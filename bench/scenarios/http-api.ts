@@ -9,32 +9,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { seedSizes, summary, workloads } from "../lib/api-workloads.ts";
 import { type LoadRequest, type LoadResult, load } from "../lib/autocannon.ts";
 import { spawnUntil } from "../lib/processes.ts";
 import type { Figure, Scenario, ScenarioResult } from "../lib/report.ts";
 import { seedDir } from "../lib/seed.ts";
 import { peakRssMb, startBenchServer } from "../lib/server-process.ts";
-import { median, round } from "../lib/stats.ts";
+import { round } from "../lib/stats.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRISM = join(ROOT, "node_modules/@stoplight/prism-cli/dist/index.js");
 const DOCUMENT = join(ROOT, "packages/contract/openapi/messenger.json");
 const STATIC_SERVER = join(ROOT, "bench/baselines/static-server.ts");
-
-interface Size {
-  label: string;
-  chats: number;
-  messages: number;
-}
-
-interface Workload {
-  name: string;
-  request: LoadRequest;
-  /** Prism mocks reads only: it cannot hold state. */
-  read: boolean;
-  /** Scenarios measured at every size; the others at the largest size only. */
-  scaled: boolean;
-}
 
 /** Resets a process's peak RSS (VmHWM), so that each scenario reports its own peak. */
 function resetPeak(pid: number): void {
@@ -43,81 +29,6 @@ function resetPeak(pid: number): void {
   } catch {
     // Not Linux, or not allowed: the peak then covers the whole run.
   }
-}
-
-function workloads(
-  base: string,
-  manifest: {
-    seller: { user_id: number; client_id: string; client_secret: string };
-    busiest_chat_id: string;
-  },
-  token: string,
-): Workload[] {
-  const user = manifest.seller.user_id;
-  const chat = manifest.busiest_chat_id;
-  const auth = { authorization: `Bearer ${token}` };
-  return [
-    {
-      name: "chats list (limit 100)",
-      read: true,
-      scaled: true,
-      request: { url: `${base}/messenger/v2/accounts/${user}/chats?limit=100`, headers: auth },
-    },
-    {
-      name: "chat by id",
-      read: true,
-      scaled: false,
-      request: { url: `${base}/messenger/v2/accounts/${user}/chats/${chat}`, headers: auth },
-    },
-    {
-      name: "messages (limit 100)",
-      read: true,
-      scaled: true,
-      request: {
-        url: `${base}/messenger/v3/accounts/${user}/chats/${chat}/messages/?limit=100`,
-        headers: auth,
-      },
-    },
-    {
-      name: "send text",
-      read: false,
-      scaled: false,
-      request: {
-        url: `${base}/messenger/v1/accounts/${user}/chats/${chat}/messages`,
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({
-          message: { text: "Здравствуйте! Да, ещё продаётся." },
-          type: "text",
-        }),
-      },
-    },
-    {
-      name: "read chat",
-      read: false,
-      scaled: false,
-      request: {
-        url: `${base}/messenger/v1/accounts/${user}/chats/${chat}/read`,
-        method: "POST",
-        headers: auth,
-      },
-    },
-    {
-      name: "token",
-      read: false,
-      scaled: false,
-      request: {
-        url: `${base}/token`,
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          grant_type: "client_credentials",
-          client_id: manifest.seller.client_id,
-          client_secret: manifest.seller.client_secret,
-        }).toString(),
-      },
-    },
-  ];
 }
 
 async function freePort(): Promise<number> {
@@ -184,27 +95,12 @@ interface Measured {
   peakRss: number;
 }
 
-function summary(results: readonly LoadResult[]) {
-  return {
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
-  };
-}
-
 export const httpApi: Scenario = {
   name: "http-api",
   description:
     "The API under autocannon (50 connections) at growing data sizes, next to node:http and Prism",
   async run({ smoke, large }): Promise<ScenarioResult> {
-    const sizes: Size[] = smoke
-      ? [{ label: "1k", chats: 100, messages: 1_000 }]
-      : [
-          { label: "10k", chats: 1_000, messages: 10_000 },
-          { label: "1M", chats: 50_000, messages: 1_000_000 },
-          ...(large ? [{ label: "10M", chats: 500_000, messages: 10_000_000 }] : []),
-        ];
+    const sizes = seedSizes({ smoke, large });
     const rounds = smoke ? 1 : 3;
     const seconds = smoke ? 1 : 5;
     const connections = 50;

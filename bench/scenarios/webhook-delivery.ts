@@ -7,82 +7,26 @@
 // receiver with the same concurrency (the ceiling of loopback HTTP here). Senders use node:http
 // with keep-alive connections: the load generator must cost less than what it measures.
 // A latency can be negative: the webhook may reach the receiver before the 200 reaches the sender.
-import { Agent, createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, request as httpRequest } from "node:http";
 import type { Scenario, ScenarioResult } from "../lib/report.ts";
-import { benchAccount, cpuSeconds, peakRssMb, startBenchServer } from "../lib/server-process.ts";
+import { cpuSeconds, peakRssMb, startBenchServer } from "../lib/server-process.ts";
 import { round } from "../lib/stats.ts";
+import {
+  closedLoop,
+  drained,
+  jsonClient,
+  latencies,
+  percentile,
+  receiver,
+  type Send,
+  sleep,
+  webhookWorld,
+} from "../lib/webhook-load.ts";
 
 const PACED_RATE = 2000;
 const QUIET_RATE = 100;
 /** Sends in flight at most while pacing; a server that falls behind shows as a lower rate. */
 const PACED_MAX_IN_FLIGHT = 256;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A receiver that answers 200 at once and notes when each message id first arrived. */
-async function receiver() {
-  const arrivals = new Map<string, number>();
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
-    request.on("end", () => {
-      const at = performance.now();
-      const body = Buffer.concat(chunks).toString();
-      const id = /"value":\{"id":"([0-9a-f]{32})"/.exec(body)?.[1];
-      if (id && !arrivals.has(id)) arrivals.set(id, at);
-      response.writeHead(200).end();
-    });
-  });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, arrivals, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** POSTs JSON over kept-alive connections; resolves with the status and the parsed answer. */
-function jsonClient(base: string, headers: Record<string, string>, connections: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const post = (path: string, body: unknown) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const request = httpRequest(
-        `${base}${path}`,
-        {
-          method: "POST",
-          agent,
-          headers: { ...headers, "content-length": Buffer.byteLength(payload) },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (c: Buffer) => chunks.push(c));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              body: JSON.parse(Buffer.concat(chunks).toString() || "{}"),
-            }),
-          );
-        },
-      );
-      request.on("error", reject);
-      request.end(payload);
-    });
-  return { post, close: () => agent.destroy() };
-}
-
-async function sandbox(base: string, admin: string, path: string, body: unknown) {
-  const response = await fetch(`${base}/sandbox/v1${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
 
 /** The ceiling: the same number of parallel streams POSTing straight to the receiver. */
 async function baseline(url: string, streams: number, seconds: number): Promise<number> {
@@ -114,37 +58,6 @@ async function baseline(url: string, streams: number, seconds: number): Promise<
   );
   agent.destroy();
   return sent / ((performance.now() - started) / 1000);
-}
-
-type Send = (chatId: string, text: string) => Promise<void>;
-
-/** Waits until every sent message has arrived (or `timeoutMs` passed); the last arrival's time. */
-async function drained(
-  sentAt: ReadonlyMap<string, number>,
-  arrivals: ReadonlyMap<string, number>,
-  timeoutMs: number,
-): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  const ids = [...sentAt.keys()];
-  while (ids.some((id) => !arrivals.has(id)) && performance.now() < deadline) await sleep(10);
-  return Math.max(...ids.map((id) => arrivals.get(id) ?? 0));
-}
-
-function latencies(sentAt: ReadonlyMap<string, number>, arrivals: ReadonlyMap<string, number>) {
-  return [...sentAt].flatMap(([id, at]) => {
-    const arrived = arrivals.get(id);
-    return arrived === undefined ? [] : [arrived - at];
-  });
-}
-
-/** Every chat sending as fast as its answers come back, for `seconds`. */
-async function closedLoop(chats: readonly string[], seconds: number, send: Send) {
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    chats.map(async (chatId) => {
-      for (let n = 0; performance.now() < deadline; n++) await send(chatId, `bench ${n}`);
-    }),
-  );
 }
 
 /** `rate` sends a second, round the chats, for `seconds`, whatever the answers do. */
@@ -184,32 +97,8 @@ export const webhookDelivery: Scenario = {
     const hook = await receiver();
     const server = await startBenchServer(["--no-webhook-probe", "--rate-limit", "1000000000"]);
     try {
-      const seller = await benchAccount(server, "Seller");
-      const headers = {
-        authorization: `Bearer ${seller.token}`,
-        "content-type": "application/json",
-      };
+      const { seller, headers, chats } = await webhookWorld(server, hook.url, streams);
       const client = jsonClient(server.url, headers, streams + PACED_MAX_IN_FLIGHT);
-      const subscribed = await client.post("/messenger/v3/webhook", { url: hook.url });
-      if (subscribed.status !== 200) throw new Error(`subscribe answered ${subscribed.status}`);
-      const { item_id } = (await sandbox(
-        server.url,
-        server.adminToken,
-        `/accounts/${seller.user_id}/items`,
-        { title: "Bench" },
-      )) as { item_id: number };
-      const chats: string[] = [];
-      for (let i = 0; i < streams; i++) {
-        const buyer = (await sandbox(server.url, server.adminToken, "/accounts", {
-          name: `Buyer ${i}`,
-        })) as { user_id: number };
-        const chat = await sandbox(server.url, server.adminToken, "/chats", {
-          type: "u2i",
-          item_id,
-          user_id: buyer.user_id,
-        });
-        chats.push(chat.chat_id as string);
-      }
 
       const failures: string[] = [];
       /** Sends and notes when its 200 arrived into `into`. */

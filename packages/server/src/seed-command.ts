@@ -1,7 +1,7 @@
 // `beseda seed`: fills an empty data dir with a large generated world (domain/seed.ts) for
 // benchmarks, shows its progress on stderr, and writes DIR/seed-manifest.json with the hot
 // seller's credentials and chats for the benchmark to use.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SandboxClock } from "./clock.ts";
@@ -123,6 +123,8 @@ export async function seedCommand(argv: string[]): Promise<void> {
   const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
 
   const started = performance.now();
+  // The manifest goes there, whichever store the world goes to.
+  mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     const clock = new SandboxClock(await loadClockOffset(store));

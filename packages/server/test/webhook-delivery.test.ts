@@ -394,6 +394,31 @@ describe("on one server", () => {
     expect(hook.maxUnanswered).toBe(1);
   });
 
+  test("under a load into many chats, each message is delivered once: no look sends again what was just delivered", async () => {
+    const hook = await receiver({ status: 200, delayMs: 1 });
+    const { seller, buyer, chatId } = await subscribedSeller(api, hook);
+    const chats = [{ chatId, buyerId: buyer.account.user_id }];
+    for (let i = 1; i < 20; i++) {
+      const other = await party(api, `Покупатель ${i}`);
+      chats.push({ chatId: await chatOf(api, seller, other), buyerId: other.account.user_id });
+    }
+    // Long enough for the dispatcher's looks (each second on PostgreSQL) to run among the flushes.
+    const sent = (
+      await Promise.all(
+        chats.map(async ({ chatId: chat, buyerId }) => {
+          const ids: string[] = [];
+          for (let n = 0; n < 25; n++) ids.push((await api.text(chat, buyerId, `№${n}`)).id);
+          return ids;
+        }),
+      )
+    ).flat();
+    await hook.waitFor(1 + sent.length, { timeoutMs: 20_000 });
+    await pause(2_500);
+    const arrived = deliveriesOf(hook).map((e) => e.payload.value.id);
+    expect(arrived.length - new Set(arrived).size).toBe(0);
+    expect(new Set(arrived)).toEqual(new Set(sent));
+  }, 40_000);
+
   test("a 200 that lands after unsubscribing sends nothing more of its chat", async () => {
     const hook = await receiver({ status: 200, delayMs: 800 });
     const { seller, buyer, chatId, userId } = await subscribedSeller(api, hook);

@@ -141,6 +141,12 @@ export class WebhookDispatcher {
    */
   #askedDuringLookMs = Number.POSITIVE_INFINITY;
   #stopped = false;
+  /**
+   * The attempt last written for each recent delivery: a look whose query ran before that write
+   * committed (and whose answer is read after it) holds the delivery as it was, and must not send
+   * it again. Bounded; the oldest go first (a look's answer is never that old).
+   */
+  readonly #lastWritten = new Map<string, number>();
   /** Counts discard()s: attempts remember the one they started in. */
   #generation = 0;
 
@@ -198,6 +204,7 @@ export class WebhookDispatcher {
    */
   discard(): void {
     this.#generation++;
+    this.#lastWritten.clear();
     for (const { delivery } of this.#finished.splice(0)) this.#held.delete(delivery.id);
     this.#remembered.clear();
     this.#rememberedCount = 0;
@@ -227,6 +234,20 @@ export class WebhookDispatcher {
     await this.#flushing;
     await this.#flushAll();
     this.#options.transport.close();
+  }
+
+  #written(deliveryId: string, attempt: number): void {
+    this.#lastWritten.delete(deliveryId);
+    this.#lastWritten.set(deliveryId, attempt);
+    if (this.#lastWritten.size > MAX_REMEMBERED) {
+      const oldest = this.#lastWritten.keys().next();
+      if (!oldest.done) this.#lastWritten.delete(oldest.value);
+    }
+  }
+
+  /** True when this node has written an attempt of the delivery that its row does not show yet. */
+  #writtenSince(delivery: Delivery): boolean {
+    return (this.#lastWritten.get(delivery.id) ?? 0) > delivery.attempts;
   }
 
   /** This node's hold on what it takes now. */
@@ -406,6 +427,7 @@ export class WebhookDispatcher {
       const batch = this.#finished.splice(0);
       try {
         await this.#flushBatch(batch);
+        for (const { delivery, attempt } of batch) this.#written(delivery.id, attempt.number);
       } catch (error) {
         // The batch's deliveries are still pending in the store: a later look sends them again.
         this.#options.onError(error);
@@ -540,7 +562,7 @@ export class WebhookDispatcher {
         );
         const unsubscribed = new Set<number>();
         for (const delivery of due) {
-          if (this.#held.has(delivery.id)) continue;
+          if (this.#held.has(delivery.id) || this.#writtenSince(delivery)) continue;
           if (!delivery.target) unsubscribed.add(delivery.userId);
           else this.#start(delivery);
         }

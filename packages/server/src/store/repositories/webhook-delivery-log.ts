@@ -42,6 +42,9 @@ async function insertAttemptRows(db: Db, attempts: readonly Attempt[]): Promise<
         fault_id: attempt.faultId ?? null,
       })),
     )
+    // Two nodes may both have tried a delivery (one's lease ran out while its POST hung): the
+    // first to write an attempt's number keeps it, and the other's results are written still.
+    .onConflict((oc) => oc.columns(["delivery_id", "number"]).doNothing())
     .execute();
 }
 

@@ -427,7 +427,10 @@ export class WebhookDispatcher {
       const batch = this.#finished.splice(0);
       try {
         await this.#flushBatch(batch);
-        for (const { delivery, attempt } of batch) this.#written(delivery.id, attempt.number);
+        for (const { delivery, attempt, generation } of batch) {
+          // Results of a discarded world were not written (their ids may come again in the new).
+          if (generation === this.#generation) this.#written(delivery.id, attempt.number);
+        }
       } catch (error) {
         // The batch's deliveries are still pending in the store: a later look sends them again.
         this.#options.onError(error);

@@ -2,13 +2,13 @@
 // token, seeds the demo world into an empty store, and listens. Returns a handle that stops it
 // cleanly: in-flight requests finish, then the store closes.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { SandboxClock } from "./clock.ts";
-import { type Config, ConfigError, describeDatabaseUrl } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import {
   type ClusterChanges,
   ClusterSync,
@@ -32,16 +32,18 @@ import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
+import { openConfiguredStore } from "./open-configured-store.ts";
+import {
+  type AdminTokenSource,
+  nodeIdOf,
+  settleAdminToken,
+  signingKeyOf,
+} from "./server-secrets.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
-import { keepSecret } from "./store/repositories/server-secrets.ts";
-import { openStore, type Store } from "./store/store.ts";
-import { isStoreUnavailable } from "./store/store-errors.ts";
+import type { Store } from "./store/store.ts";
 
-export const ADMIN_TOKEN_FILE = "admin-token";
-/** Keys the signatures of expiring media links. */
-export const SIGNING_KEY_FILE = "url-signing-key";
-/** This node's id, for its leases of webhook deliveries. */
-export const NODE_ID_FILE = "node-id";
+export { ADMIN_TOKEN_FILE, NODE_ID_FILE, SIGNING_KEY_FILE } from "./server-secrets.ts";
+
 /** Media blobs, under the data dir. */
 export const MEDIA_DIR = "media";
 
@@ -51,7 +53,7 @@ export interface RunningServer {
   url: string;
   adminToken: string;
   /** Where the admin token came from: a configured one is never printed. */
-  adminTokenSource: "configured" | "data dir" | "database" | "generated";
+  adminTokenSource: AdminTokenSource;
   /** Set when this start seeded the demo world. */
   demo: DemoWorld | null;
   /** Set when a fixture was configured: what it loaded, or null when the data dir held a world. */
@@ -61,101 +63,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A secret kept in a file of the data dir (readable by its owner only), made on first need. */
-function keptSecret(file: string, make: () => string): { secret: string; generated: boolean } {
-  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
-  if (kept !== "") return { secret: kept, generated: false };
-  const secret = make();
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return { secret, generated: true };
-}
-
-/**
- * A secret of the server: in the data dir of a single SQLite node; on PostgreSQL in the database,
- * shared by every node (a link signed by one must verify on another).
- */
-async function serverSecret(
-  config: Config,
-  store: Store,
-  name: string,
-  make: () => string,
-): Promise<{ secret: string; generated: boolean }> {
-  if (store.dialect === "sqlite") return keptSecret(join(config.dataDir, name), make);
-  const kept = await keepSecret(store.db, name, make());
-  return { secret: kept.value, generated: kept.generated };
-}
-
-/** The configured admin token, else the one kept (data dir or database), else a new one kept there. */
-async function settleAdminToken(
-  config: Config,
-  store: Store,
-): Promise<{ token: string; source: RunningServer["adminTokenSource"] }> {
-  if (config.adminToken) return { token: config.adminToken, source: "configured" };
-  const kept = await serverSecret(config, store, ADMIN_TOKEN_FILE, () =>
-    randomBytes(24).toString("base64url"),
-  );
-  if (store.dialect === "sqlite") {
-    return { token: kept.secret, source: kept.generated ? "generated" : "data dir" };
-  }
-  // A copy in the node's data dir too: the `beseda` command on its machine finds it there.
-  writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${kept.secret}\n`, { mode: 0o600 });
-  return { token: kept.secret, source: kept.generated ? "generated" : "database" };
-}
-
 function listenUrl(host: string, port: number): string {
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
-}
-
-/** The configured store; a database that cannot be reached or migrated is a ConfigError (exit 2). */
-async function openConfiguredStore(config: Config, log: Logger): Promise<Store> {
-  try {
-    return await openStore({
-      dataDir: config.dataDir,
-      databaseUrl: config.databaseUrl,
-      sqliteSynchronous: config.sqliteSynchronous,
-      poolSize: config.databasePoolSize,
-      onBackgroundError: (error) =>
-        config.databaseUrl === null
-          ? log.error(
-              { err: error },
-              "the WAL checkpointer failed; SQLite checkpoints on commit instead",
-            )
-          : log.warn({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it"),
-    });
-  } catch (error) {
-    if (config.databaseUrl === null) throw error;
-    const what = isStoreUnavailable(error)
-      ? "cannot reach PostgreSQL"
-      : "cannot open the PostgreSQL store";
-    throw new ConfigError(
-      `${what} at ${describeDatabaseUrl(config.databaseUrl)} (BESEDA_DATABASE_URL or --database-url): ${oneLineReason(error, config.databaseUrl)}`,
-    );
-  }
-}
-
-/** Why the database refused, on one line, never with the URL's password. */
-function oneLineReason(error: unknown, databaseUrl: string): string {
-  // A failed connect to every address of a name is an AggregateError whose message can be empty.
-  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
-  let reason =
-    typeof message === "string" && message.trim() !== ""
-      ? message
-      : typeof code === "string"
-        ? code
-        : String(error);
-  const password = URL.canParse(databaseUrl) ? new URL(databaseUrl).password : "";
-  if (password !== "") {
-    // As written in the URL, and as sent to the server (percent-decoded).
-    let decoded = password;
-    try {
-      decoded = decodeURIComponent(password);
-    } catch {
-      // A malformed escape is sent as written.
-    }
-    for (const form of new Set([password, decoded])) reason = reason.replaceAll(form, "***");
-  }
-  return reason.replace(/\s*\n\s*/g, " ").trim();
 }
 
 /**
@@ -209,20 +119,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const transport = threadedTransport(config.webhookMode, (error) =>
       log.error({ err: error }, "the webhook worker failed; its POSTs will be retried"),
     );
-    // Names this node's leases of deliveries; the same data dir is the same node after a restart.
-    const nodeId = keptSecret(join(config.dataDir, NODE_ID_FILE), () =>
-      randomBytes(8).toString("hex"),
-    ).secret;
-    const signingKey = (
-      await serverSecret(config, store, SIGNING_KEY_FILE, () => randomBytes(32).toString("hex"))
-    ).secret;
+    const nodeId = nodeIdOf(config);
+    const signingKey = await signingKeyOf(config, store);
     let cluster: ClusterChanges = SINGLE_NODE;
     const ctx: DomainContext = {
       store,
       media: {
         blobs: new LocalDiskBlobStore(config.mediaDir ?? join(config.dataDir, MEDIA_DIR)),
         images,
-        signingKey: Buffer.from(signingKey, "hex"),
+        signingKey,
       },
       clock,
       random: config.randomSeed === null ? cryptoRandom() : seededRandom(config.randomSeed),

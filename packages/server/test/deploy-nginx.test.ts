@@ -343,8 +343,10 @@ describe("deploy/nginx.conf", () => {
     const arrival = (text: string) => chunks.find((chunk) => chunk.text.includes(text))?.at;
     try {
       // The stream's first bytes (the reconnection delay) come at once, not when a buffer fills.
-      await expect.poll(() => arrival("retry:"), { timeout: 1000, interval: 10 }).toBeDefined();
-      expect((arrival("retry:") ?? Infinity) - opened).toBeLessThan(1000);
+      // (A buffering proxy would hold these few bytes until its buffer filled: never, here. The
+      // bound is loose for two busy cores.)
+      await expect.poll(() => arrival("retry:"), { timeout: 3000, interval: 10 }).toBeDefined();
+      expect((arrival("retry:") ?? Infinity) - opened).toBeLessThan(3000);
 
       // The stream's own node shows its message at once; another relays its events to the
       // stream only once it has seen that the stream's node has a watcher (a second or two), so a
@@ -366,7 +368,7 @@ describe("deploy/nginx.conf", () => {
           )
           .join("; ")}`,
       );
-      expect(Math.min(...seen.map((s) => s.ms))).toBeLessThan(1000);
+      expect(Math.min(...seen.map((s) => s.ms))).toBeLessThan(1500);
     } finally {
       abort.abort();
       await reading;

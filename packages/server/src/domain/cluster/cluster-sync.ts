@@ -69,7 +69,8 @@ const POLL_MS = 1000;
 /** Until when a node with watchers says someone watches, and how often it says so again. */
 const WATCHED_FOR_MS = 60_000;
 const WATCHED_RENEW_MS = 10_000;
-const WATCHED_KEY = "live_watched_until_ms";
+/** Rewritten every few seconds while a node has watchers: bookkeeping, not the world's state. */
+export const WATCHED_KEY = "live_watched_until_ms";
 
 export interface ClusterSyncOptions {
   store: Store;

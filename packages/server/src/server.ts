@@ -21,7 +21,7 @@ import { immutableCaches } from "./domain/immutable-cache.ts";
 import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { cryptoRandom, seededRandom } from "./domain/random.ts";
-import { InMemoryRateLimiter, StoreRateLimiter } from "./domain/rate-limiter.ts";
+import { openRateLimiter } from "./domain/rate-limits/open-rate-limiter.ts";
 import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
 import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
 import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
@@ -161,10 +161,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       get cluster() {
         return cluster;
       },
-      messengerRateLimit:
-        store.dialect === "postgres"
-          ? new StoreRateLimiter(store, "messenger", config.rateLimitPerMinute, clock)
-          : new InMemoryRateLimiter(config.rateLimitPerMinute, clock),
+      messengerRateLimit: openRateLimiter({
+        store,
+        name: "messenger",
+        limit: config.rateLimitPerMinute,
+        clock,
+        onError: (error) =>
+          log.error(
+            { err: error },
+            "writing the rate limit's counts failed; retried with the next",
+          ),
+      }),
     };
     const dispatcher = new WebhookDispatcher({
       store,

@@ -2,7 +2,12 @@
 // each with its own data dir) count an account's requests against one limit, whichever node they
 // go through; the sandbox's overview says the same use on both. Always PostgreSQL, whatever the
 // project (vitest.config.ts keeps it out of the postgres project's second run).
+// Far from its limit a node counts in memory and writes every 200 ms; the limiters built here
+// directly show that, with a clock that stands still.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Clock } from "../src/clock.ts";
+import type { RateLimitTake } from "../src/domain/rate-limits/rate-limiter.ts";
+import { StoreRateLimiter } from "../src/domain/rate-limits/store-rate-limiter.ts";
 import { type ApiResponse, TestApi } from "./helpers/api.ts";
 import { dropPostgresSchema, postgresSchemaUrl, testSchemaOf } from "./helpers/test-database.ts";
 import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
@@ -129,6 +134,88 @@ test("the calls around the messenger count across nodes too, each against its ow
   // The messenger's budget is another one: untouched by these.
   expect(await usageOn(a, w.buyer.user_id)).toMatchObject({ used: 0 });
   expect((await chats(a, w.buyerToken, w.buyer.user_id)).status).toBe(200);
+});
+
+/** A clock standing still in the middle of a minute, for limiters built here. */
+function stillClock(minute: number): Clock {
+  const nowMs = minute * 60_000 + 30_000;
+  return { nowMs: () => nowMs, now: () => Math.floor(nowMs / 1000), realNowMs: () => nowMs };
+}
+
+async function storedCount(limiter: string, key: number): Promise<number | undefined> {
+  const row = await a.server.ctx.store.db
+    .selectFrom("rate_limit")
+    .select("count")
+    .where("limiter", "=", limiter)
+    .where("key", "=", key)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.count);
+}
+
+test("far from its limit a node counts in memory and writes its counts together; near it, each request is decided on the store's count", async () => {
+  // Limit 150: within 100 of it every request is written at once.
+  const errors: unknown[] = [];
+  const limiters = [0, 1].map(
+    () =>
+      new StoreRateLimiter(a.server.ctx.store, "batched-test", 150, stillClock(1000), (error) =>
+        errors.push(error),
+      ),
+  );
+  const [one, two] = limiters as [StoreRateLimiter, StoreRateLimiter];
+  const key = 42;
+  // 30 requests on each node, far from the limit: answered without writing anything yet.
+  const far = await Promise.all(
+    Array.from({ length: 60 }, (_, n) => (n % 2 === 0 ? one : two).take(key)),
+  );
+  expect(far.every((take) => take.allowed)).toBe(true);
+  expect(far.map((take) => take.remaining).slice(0, 2)).toEqual([149, 149]);
+  expect(await storedCount("batched-test", key)).toBeUndefined();
+  // Written together, each node's in one statement; the overview reads every node's.
+  await one.flush();
+  expect(await storedCount("batched-test", key)).toBe(30);
+  expect(await two.usage(key)).toMatchObject({ limit: 150, used: 60 });
+
+  // Near the limit, each take writes, so the 151st is refused through either node.
+  const near: RateLimitTake[] = [];
+  for (let n = 60; n < 152; n++) near.push(await (n % 2 === 0 ? one : two).take(key));
+  expect(near.slice(0, 90).every((take) => take.allowed)).toBe(true);
+  expect(near.at(89)?.remaining).toBe(0);
+  expect(near.slice(90).map((take) => take.allowed)).toEqual([false, false]);
+  expect(await storedCount("batched-test", key)).toBe(152);
+  expect(errors).toEqual([]);
+});
+
+test("counts waiting in memory are written within a fraction of a second, and when the server stops", async () => {
+  const limiter = new StoreRateLimiter(
+    a.server.ctx.store,
+    "flushed-test",
+    1_000_000,
+    stillClock(1000),
+    (error) => {
+      throw error;
+    },
+  );
+  for (let n = 0; n < 5; n++) await limiter.take(7);
+  await expect.poll(() => storedCount("flushed-test", 7), { timeout: 2000 }).toBe(5);
+
+  // A node that stops writes what it counted (the rate-limit plugin flushes on close).
+  await startOfNextMinute();
+  const databaseUrl = await postgresSchemaUrl(SCHEMA);
+  const c = await startTestServer({
+    dataDir: tempDataDir(),
+    databaseUrl,
+    rateLimitPerMinute: 1000,
+  });
+  const api = new TestApi(c.url, c.adminToken);
+  try {
+    c.clock.setOffsetMs(a.server.clock.offsetMs);
+    for (let n = 0; n < 3; n++) {
+      expect((await chats({ server: c, api }, w.buyerToken, w.buyer.user_id)).status).toBe(200);
+    }
+  } finally {
+    await c.stop();
+  }
+  expect(await usageOn(a, w.buyer.user_id)).toMatchObject({ used: 3 });
 });
 
 test("an account's first request of a new minute deletes its counts of other minutes", async () => {

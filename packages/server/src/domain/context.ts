@@ -10,7 +10,7 @@ import type { ImmutableCaches } from "./immutable-cache.ts";
 import type { ImageRenderer } from "./media/image-workers.ts";
 import type { PublicUrls } from "./public-urls.ts";
 import type { RandomSource } from "./random.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import type { RateLimiter } from "./rate-limits/rate-limiter.ts";
 import type { FaultRegistry } from "./sandbox/faults-registry.ts";
 import type { LiveEvents } from "./sandbox/live-events.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";

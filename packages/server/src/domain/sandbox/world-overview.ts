@@ -20,7 +20,7 @@ import { allSubscriptions } from "../../store/repositories/webhook-subscriptions
 import { requireAccount } from "../accounts.ts";
 import { chatParties } from "../chats.ts";
 import type { DomainContext } from "../context.ts";
-import type { RateLimitUse } from "../rate-limiter.ts";
+import type { RateLimitUse } from "../rate-limits/rate-limiter.ts";
 import { contentOf } from "../views/message-view.ts";
 import { type ChatSearch, searchChats } from "./chat-search.ts";
 

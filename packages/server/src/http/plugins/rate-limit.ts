@@ -1,10 +1,10 @@
 // Requests per account and minute of the sandbox clock, counted by the route group's limiter
-// (domain/rate-limiter.ts). Every authenticated messenger response carries X-RateLimit-Limit and
+// (domain/rate-limits/). Every authenticated messenger response carries X-RateLimit-Limit and
 // X-RateLimit-Remaining; past the limit the answer is 429 with Retry-After (seconds to the next
 // minute) in the error envelope.
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import type { RateLimiter } from "../../domain/rate-limiter.ts";
+import type { RateLimiter } from "../../domain/rate-limits/rate-limiter.ts";
 import { BesedaError } from "../../errors/beseda-error.ts";
 import { principalOf } from "./bearer-auth.ts";
 
@@ -24,6 +24,8 @@ export const rateLimit = fp(
         });
       }
     });
+    // Counts a node keeps in memory (several nodes on PostgreSQL) are written before it stops.
+    app.addHook("onClose", () => limiter.flush());
   },
   { name: "rate-limit", dependencies: ["bearer-auth"] },
 );

@@ -1,7 +1,7 @@
 // Rate limits counted in the database, so that several nodes on one PostgreSQL count an account's
-// requests against one limit (domain/rate-limiter.ts: StoreRateLimiter). One row per limiter, key
-// (an account) and minute of the sandbox clock; a take adds one to its row. A key's rows of other
-// minutes are deleted by its first take of a new minute. Not part of the sandbox's world: a reset
+// requests against one limit (domain/rate-limits/store-rate-limiter.ts). One row per limiter, key
+// (an account) and minute of the sandbox clock; a node adds its requests to the row. A node's first
+// write of a new minute deletes the limiter's rows of other minutes. Not part of the sandbox's world: a reset
 // or an import leaves the counts alone, as it leaves the in-memory counter of a single node.
 import type { Kysely } from "kysely";
 

@@ -11,34 +11,61 @@ export interface RateLimitWindow {
   minute: number;
 }
 
-// Run on every request of a limited API: built and compiled once per dialect.
-const countRequest = precompiled(["limiter", "key", "minute"], (db, v) =>
+// Run near an account's limit on every request: built and compiled once per dialect.
+const countRequests = precompiled(["limiter", "key", "minute", "count"], (db, v) =>
   db
     .insertInto("rate_limit")
-    .values({ limiter: v.limiter, key: v.key, minute: v.minute, count: 1 })
+    .values({ limiter: v.limiter, key: v.key, minute: v.minute, count: v.count })
     .onConflict((oc) =>
       oc
         .columns(["limiter", "key", "minute"])
-        .doUpdateSet((eb) => ({ count: eb("rate_limit.count", "+", 1) })),
+        .doUpdateSet((eb) => ({ count: eb("rate_limit.count", "+", eb.ref("excluded.count")) })),
     )
     .returning("count"),
 );
 
-/** Counts one request in its window, in one statement; answers the window's count with it. */
-export async function countRequestIn(db: Db, window: RateLimitWindow): Promise<number> {
-  const { rows } = await countRequest(db, window);
+/** Adds `count` requests to the window, in one statement; answers the window's count with them. */
+export async function countRequestsIn(
+  db: Db,
+  window: RateLimitWindow,
+  count: number,
+): Promise<number> {
+  const { rows } = await countRequests(db, { ...window, count });
   const row = rows[0];
   if (!row) throw new Error(`no rate_limit row for ${window.limiter}:${window.key}`);
   return num(row.count);
 }
 
-/** Forgets the key's windows other than `window` (earlier ones, or later ones the clock left). */
-export async function deleteOtherWindows(db: Db, window: RateLimitWindow): Promise<void> {
+/**
+ * Adds each key's requests to its window of `minute`, in one statement; answers each key's
+ * count with them (every node's requests that were written).
+ */
+export async function countManyIn(
+  db: Db,
+  limiter: string,
+  minute: number,
+  counts: ReadonlyMap<number, number>,
+): Promise<Map<number, number>> {
+  if (counts.size === 0) return new Map();
+  const rows = await db
+    .insertInto("rate_limit")
+    .values([...counts].map(([key, count]) => ({ limiter, key, minute, count })))
+    .onConflict((oc) =>
+      oc
+        .columns(["limiter", "key", "minute"])
+        .doUpdateSet((eb) => ({ count: eb("rate_limit.count", "+", eb.ref("excluded.count")) })),
+    )
+    .returning(["key", "count"])
+    .execute();
+  return new Map(rows.map((row) => [num(row.key), num(row.count)]));
+}
+
+/** Forgets the limiter's windows other than `minute` (earlier ones, or later ones the clock left). */
+export async function deleteOtherMinutes(db: Db, limiter: string, minute: number): Promise<void> {
   await db
     .deleteFrom("rate_limit")
-    .where("limiter", "=", window.limiter)
-    .where("key", "=", window.key)
-    .where("minute", "<>", window.minute)
+    .where("limiter", "=", limiter)
+    .where("minute", "<>", minute)
     .execute();
 }
 

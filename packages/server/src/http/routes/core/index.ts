@@ -4,7 +4,7 @@
 // whose document names none, the messenger's (BESEDA_RATE_LIMIT_PER_MINUTE).
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { InMemoryRateLimiter, StoreRateLimiter } from "../../../domain/rate-limiter.ts";
+import { openRateLimiter } from "../../../domain/rate-limits/open-rate-limiter.ts";
 import { bearerAuth } from "../../plugins/bearer-auth.ts";
 import { rateLimit } from "../../plugins/rate-limit.ts";
 import { getItemInfo } from "./get-item-info.ts";
@@ -26,10 +26,17 @@ export async function coreRoutes(
   // database when several nodes may share it (as the messenger's, server.ts).
   const limited = (register: Register, name: string, limit: number) =>
     app.register(async (scope) => {
-      const limiter =
-        ctx.store.dialect === "postgres"
-          ? new StoreRateLimiter(ctx.store, name, limit, ctx.clock)
-          : new InMemoryRateLimiter(limit, ctx.clock);
+      const limiter = openRateLimiter({
+        store: ctx.store,
+        name,
+        limit,
+        clock: ctx.clock,
+        onError: (error) =>
+          scope.log.error(
+            { err: error },
+            "writing the rate limit's counts failed; retried with the next",
+          ),
+      });
       await scope.register(rateLimit, { limiter });
       register(scope, ctx);
     });

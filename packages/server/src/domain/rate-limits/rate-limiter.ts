@@ -2,17 +2,11 @@
 // request of a limited API through it (http/plugins/rate-limit.ts), and the sandbox's account
 // overview reads how much of the messenger API's limit an account has used. Two backends, chosen
 // by the store (server.ts): one node on SQLite counts in memory; several nodes on one PostgreSQL
-// count in the database, so that an account's requests through any node draw on one budget.
-import type { Clock } from "../clock.ts";
-import {
-  countInMinute,
-  countRequestIn,
-  countsInMinute,
-  deleteOtherWindows,
-} from "../store/repositories/rate-limits.ts";
-import type { Store } from "../store/store.ts";
+// count in the database (store-rate-limiter.ts), so that an account's requests through any node
+// draw on one budget.
+import type { Clock } from "../../clock.ts";
 
-const WINDOW_MS = 60_000;
+export const WINDOW_MS = 60_000;
 
 export interface RateLimitTake {
   allowed: boolean;
@@ -38,14 +32,16 @@ export interface RateLimiter {
   usage(key: number): Promise<RateLimitUse>;
   /** The same for many keys at once (the sandbox's overview of every account), in their order. */
   usages(keys: readonly number[]): Promise<RateLimitUse[]>;
+  /** Writes what is counted but not yet kept (the server stops). */
+  flush(): Promise<void>;
 }
 
 /** The fixed window of one minute that `nowMs` falls in. */
-function windowOf(nowMs: number): number {
+export function windowOf(nowMs: number): number {
   return Math.floor(nowMs / WINDOW_MS);
 }
 
-function taken(limit: number, count: number, window: number, nowMs: number): RateLimitTake {
+export function taken(limit: number, count: number, window: number, nowMs: number): RateLimitTake {
   return {
     allowed: count <= limit,
     remaining: Math.max(0, limit - count),
@@ -53,7 +49,7 @@ function taken(limit: number, count: number, window: number, nowMs: number): Rat
   };
 }
 
-function used(limit: number, count: number, window: number): RateLimitUse {
+export function used(limit: number, count: number, window: number): RateLimitUse {
   return { limit, used: count, resets: ((window + 1) * WINDOW_MS) / 1000 };
 }
 
@@ -87,48 +83,10 @@ export class InMemoryRateLimiter implements RateLimiter {
     return keys.map((key) => this.#usageNow(key, window));
   }
 
+  async flush(): Promise<void> {}
+
   #usageNow(key: number, window: number): RateLimitUse {
     const entry = this.#windows.get(key);
     return used(this.limit, entry?.window === window ? entry.count : 0, window);
-  }
-}
-
-/**
- * The same fixed windows, counted in the store: every node on one database counts into one row
- * per key and minute (the sandbox clock's minute, the same on every node). Each request is one
- * statement; a key's first request of a minute also deletes its rows of other minutes.
- */
-export class StoreRateLimiter implements RateLimiter {
-  readonly limit: number;
-  readonly #store: Store;
-  readonly #clock: Clock;
-  /** Which limit this is, so that several limiters share the table without sharing counts. */
-  readonly #name: string;
-
-  constructor(store: Store, name: string, limit: number, clock: Clock) {
-    this.#store = store;
-    this.#name = name;
-    this.limit = limit;
-    this.#clock = clock;
-  }
-
-  async take(key: number): Promise<RateLimitTake> {
-    const nowMs = this.#clock.nowMs();
-    const window = { limiter: this.#name, key, minute: windowOf(nowMs) };
-    const count = await countRequestIn(this.#store.db, window);
-    if (count === 1) await deleteOtherWindows(this.#store.db, window);
-    return taken(this.limit, count, window.minute, nowMs);
-  }
-
-  async usage(key: number): Promise<RateLimitUse> {
-    const minute = windowOf(this.#clock.nowMs());
-    const count = await countInMinute(this.#store.db, { limiter: this.#name, key, minute });
-    return used(this.limit, count, minute);
-  }
-
-  async usages(keys: readonly number[]): Promise<RateLimitUse[]> {
-    const minute = windowOf(this.#clock.nowMs());
-    const counts = await countsInMinute(this.#store.db, this.#name, minute);
-    return keys.map((key) => used(this.limit, counts.get(key) ?? 0, minute));
   }
 }

@@ -251,6 +251,13 @@ export interface RateLimitTable {
   count: number;
 }
 
+/** Until when some node has watchers of the live events: one row, id 1 (domain/cluster/). */
+export interface LiveWatchTable {
+  id: number;
+  /** Unix ms of real time. */
+  watched_until_ms: number;
+}
+
 export interface Database {
   account: AccountTable;
   item: ItemTable;
@@ -272,4 +279,5 @@ export interface Database {
   fault_rule: FaultRuleTable;
   console_session: ConsoleSessionTable;
   rate_limit: RateLimitTable;
+  live_watch: LiveWatchTable;
 }

@@ -7,7 +7,7 @@
 // itself, so that it does not apply its own change twice.
 //
 // It also relays the sandbox's live events (messages, reads, attempts) to watchers connected to
-// other nodes, while any node has one: a node with watchers says so in a setting every few
+// other nodes, while any node has one: a node with watchers says so in the store every few
 // seconds, and the others relay only while that says someone watches.
 import { randomUUID } from "node:crypto";
 import type { SandboxClock } from "../../clock.ts";
@@ -16,6 +16,7 @@ import {
   type ChangeTopic,
   MAX_SIGNAL_PAYLOAD_BYTES,
 } from "../../store/change-signals.ts";
+import { putWatchedUntilMs, watchedUntilMs } from "../../store/repositories/live-watch.ts";
 import { getSettings, putSetting } from "../../store/repositories/settings.ts";
 import type { Db, Store } from "../../store/store.ts";
 import type { LiveEvent, LiveEvents } from "../sandbox/live-events.ts";
@@ -69,8 +70,6 @@ const POLL_MS = 1000;
 /** Until when a node with watchers says someone watches, and how often it says so again. */
 const WATCHED_FOR_MS = 60_000;
 const WATCHED_RENEW_MS = 10_000;
-/** Rewritten every few seconds while a node has watchers: bookkeeping, not the world's state. */
-export const WATCHED_KEY = "live_watched_until_ms";
 
 export interface ClusterSyncOptions {
   store: Store;
@@ -118,7 +117,7 @@ export class ClusterSync implements ClusterChanges {
     for (const topic of Object.keys(VERSION_KEYS) as VersionedTopic[]) {
       this.#seen.set(topic, versions.get(VERSION_KEYS[topic]));
     }
-    this.#watchedUntilMs = Number(versions.get(WATCHED_KEY) ?? 0);
+    this.#watchedUntilMs = await watchedUntilMs(this.#store.db);
     await this.#signals.listen((topic, payload) => {
       if (topic === "deliveries") this.#follower.deliveriesDue();
       else if (topic === "live") this.#received(payload);
@@ -160,7 +159,7 @@ export class ClusterSync implements ClusterChanges {
   }
 
   async #versions(): Promise<Map<string, string>> {
-    return getSettings(this.#store.db, [...Object.values(VERSION_KEYS), WATCHED_KEY]);
+    return getSettings(this.#store.db, Object.values(VERSION_KEYS));
   }
 
   /** Events made here, for the other nodes' watchers: sent together at the end of the turn. */
@@ -212,14 +211,14 @@ export class ClusterSync implements ClusterChanges {
     if (!this.#options.live.watchedHere || now - this.#saidWatchedAtMs < WATCHED_RENEW_MS) return;
     this.#saidWatchedAtMs = now;
     const until = now + WATCHED_FOR_MS;
-    await putSetting(this.#store.db, WATCHED_KEY, String(until));
+    await putWatchedUntilMs(this.#store.db, until);
     this.#watchedUntilMs = Math.max(this.#watchedUntilMs, until);
   }
 
   async #apply(): Promise<void> {
     await this.#sayWatched();
     const versions = await this.#versions();
-    this.#watchedUntilMs = Number(versions.get(WATCHED_KEY) ?? 0);
+    this.#watchedUntilMs = await watchedUntilMs(this.#store.db);
     const changed = (topic: VersionedTopic) => {
       const now = versions.get(VERSION_KEYS[topic]);
       if (now === this.#seen.get(topic)) return false;

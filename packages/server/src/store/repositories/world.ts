@@ -84,10 +84,10 @@ export async function insertWorld(db: Db, world: NewWorld): Promise<void> {
 
 /**
  * What outlives a reset or an import: the console's sign-ins belong to the server, not the world,
- * and so do the rate limits' counts (a single node's, in memory, outlive a reset too) and the
- * secrets the nodes share.
+ * and so do the rate limits' counts (a single node's, in memory, outlive a reset too), the
+ * secrets the nodes share, and whether some node has watchers of the live events.
  */
-type ServerTables = "console_session" | "rate_limit" | "server_secret";
+type ServerTables = "console_session" | "live_watch" | "rate_limit" | "server_secret";
 
 /**
  * Every table of the world, in the order it is emptied: a table before those it references. Typed

@@ -2,6 +2,7 @@
 // its own, named after the run's process, and dropped when the run is done. A run killed midway
 // leaves its schemas behind; the next run drops those of processes that are gone.
 import pg from "pg";
+import { dropSchemasOfEndedRuns } from "../../packages/server/test/helpers/leftover-schemas.ts";
 
 /** The database the bench uses: the local server's `test`, as the tests and CI have it. */
 export const BENCH_POSTGRES_URL =
@@ -48,21 +49,5 @@ function dropStatement(name: string): string {
 
 /** Drops the schemas of bench runs whose process is gone. */
 export async function dropLeftoverBenchSchemas(): Promise<void> {
-  const rows = await query(
-    `select nspname as name from pg_namespace where nspname like '${PREFIX.replaceAll("_", "\\_")}%'`,
-  );
-  for (const { name } of rows) {
-    const pid = Number(new RegExp(`^${PREFIX}(\\d+)_`).exec(name)?.[1]);
-    if (Number.isInteger(pid) && isAlive(pid)) continue;
-    await query(dropStatement(name));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  await dropSchemasOfEndedRuns(BENCH_POSTGRES_URL, PREFIX);
 }

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import pg from "pg";
 import { openStore, type Store, type StoreDialect } from "../../src/store/store.ts";
+import { dropSchemasOfEndedRuns } from "./leftover-schemas.ts";
 import { tempDataDir } from "./temp-dir.ts";
 
 export const TEST_DIALECT: StoreDialect =
@@ -78,27 +79,5 @@ export async function openTestStore(): Promise<{ store: Store; remove: () => Pro
 
 /** Drops the schemas of test runs whose process is gone (a run killed midway leaves its own). */
 export async function dropLeftoverTestSchemas(): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ name: string }>(
-      "select nspname as name from pg_namespace where nspname like 'beseda\\_test\\_%'",
-    );
-    for (const { name } of rows) {
-      const run = Number(/^beseda_test_(\d+)_/.exec(name)?.[1]);
-      if (Number.isInteger(run) && isAlive(run)) continue;
-      await client.query(`drop schema if exists "${name}" cascade`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  await dropSchemasOfEndedRuns(POSTGRES_TEST_URL, "beseda_test_");
 }

@@ -15,9 +15,10 @@ import {
 import { httpApi } from "./scenarios/http-api.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
 import { postgresCluster } from "./scenarios/postgres-cluster.ts";
+import { readProfile } from "./scenarios/read-profile.ts";
 import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
 
-const SCENARIOS = [httpApi, mediaUpload, webhookDelivery, postgresCluster];
+const SCENARIOS = [httpApi, readProfile, mediaUpload, webhookDelivery, postgresCluster];
 
 const { values } = parseArgs({
   options: {

@@ -20,12 +20,13 @@ export interface BenchServer {
 /**
  * Starts Beseda on a new temporary data dir, or on `dataDir` (kept on stop: it is the caller's).
  * `adminToken` is passed to it (nodes of one database share theirs); else the one it generated
- * into the data dir is read.
+ * into the data dir is read. `nodeArgs` go to Node itself (the read profile's --cpu-prof).
  */
 export async function startBenchServer(
   args: string[] = [],
   dataDirOfCaller?: string,
   adminToken?: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<BenchServer> {
   const dataDir = dataDirOfCaller ?? mkdtempSync(join(tmpdir(), "beseda-bench-"));
   const child = spawn(
@@ -33,6 +34,7 @@ export async function startBenchServer(
     [
       // Node options for Beseda's process only, e.g. "--cpu-prof --cpu-prof-dir=prof".
       ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      ...nodeArgs,
       CLI,
       "serve",
       "--port",

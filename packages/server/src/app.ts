@@ -11,6 +11,7 @@ import { OPENAPI_FORMATS } from "./http/openapi/formats.ts";
 import { errorHandler, errorResponder } from "./http/plugins/error-handler.ts";
 import { faults } from "./http/plugins/faults.ts";
 import { gracefulClose } from "./http/plugins/graceful-close.ts";
+import { jsonBytes } from "./http/plugins/json-bytes.ts";
 import { clientErrorHandler, protocolErrors } from "./http/plugins/protocol-errors.ts";
 import { RequestLogController } from "./http/plugins/request-log.ts";
 import { routeTable } from "./http/plugins/route-table.ts";
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // fault rules it made, through this server. Its runs are stamped in real time by the one clock.
   const scenarioRuns = new ScenarioRuns({ now: () => deps.clock.realNowMs() });
   app.addHook("preClose", () => scenarioRuns.close());
+  await app.register(jsonBytes);
   await app.register(errorHandler, { authErrors: config.authErrors });
   await app.register(protocolErrors);
   await app.register(wireTolerance);

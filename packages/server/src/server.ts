@@ -30,6 +30,7 @@ import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
+import { readFragments } from "./domain/views/read-fragments.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { openConfiguredStore } from "./open-configured-store.ts";
@@ -152,6 +153,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         discard: () => dispatcher.discard(),
       },
       caches: immutableCaches(),
+      fragments: readFragments(),
       // Event ids name this start of the process (not the seeded source: a restart must differ).
       live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),
       faults: new FaultRegistry(store, (error) =>

@@ -1,29 +1,27 @@
 // Chats: the list an account sees, one chat by id, marking a chat read, and opening a chat from
 // the sandbox. An account sees only chats it takes part in; any other chat id is "not found".
 import { BesedaError } from "../errors/beseda-error.ts";
-import type { Account, Chat, ChatMember, ChatType, Item } from "../store/records.ts";
-import { findAccounts } from "../store/repositories/accounts.ts";
+import type { Chat, ChatMember, ChatType } from "../store/records.ts";
+import { type ChatPageFilter, readChatOf, readChatPage } from "../store/repositories/chat-pages.ts";
 import {
-  type ChatListFilter,
   findChat,
   findChatByPairKey,
-  findChats,
   findMember,
   findMembers,
   insertChat,
-  listMemberChats,
   markMemberRead,
 } from "../store/repositories/chats.ts";
-import { findItem, findItems } from "../store/repositories/items.ts";
-import { findMessages, markIncomingRead } from "../store/repositories/messages.ts";
+import { findItem } from "../store/repositories/items.ts";
+import { markIncomingRead } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import { avitoAccount, requireAccounts } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
 import type { ChatParties } from "./immutable-cache.ts";
-import { type ChatParts, type ChatView, chatView } from "./views/chat-view.ts";
+import { chatJson, chatListJson } from "./views/chat-json.ts";
+import type { JsonBytes } from "./views/json-bytes.ts";
 
-export type ChatListQuery = Omit<ChatListFilter, "userId">;
+export type ChatListQuery = Omit<ChatPageFilter, "userId">;
 
 /** The chat, if `userId` takes part in it; otherwise the same 404 as for a chat that is not there. */
 export async function requireMembership(
@@ -60,72 +58,26 @@ export async function chatParties(
   return parties;
 }
 
-/** Loads users, items and newest messages of many chats in four queries, whatever their number. */
-async function partsOf(db: Db, chats: readonly Chat[]): Promise<ChatParts[]> {
-  const ids = chats.map((c) => c.id);
-  const members = await findMembers(db, ids);
-  const [accounts, items, messages] = await Promise.all([
-    findAccounts(db, [...new Set(members.map((m) => m.userId))]),
-    findItems(db, [...new Set(chats.flatMap((c) => (c.itemId === null ? [] : [c.itemId])))]),
-    findMessages(
-      db,
-      chats.flatMap((c) => (c.lastMessageId === null ? [] : [c.lastMessageId])),
-    ),
-  ]);
-  const accountById = new Map(accounts.map((a) => [a.id, a]));
-  const itemById = new Map(items.map((i) => [i.id, i]));
-  const messageById = new Map(messages.map((m) => [m.id, m]));
-  const usersByChat = new Map<string, Account[]>();
-  for (const member of members) {
-    const account = accountById.get(member.userId);
-    if (!account) continue;
-    const users = usersByChat.get(member.chatId);
-    if (users) users.push(account);
-    else usersByChat.set(member.chatId, [account]);
-  }
-  return chats.map((chat) => {
-    const item = chat.itemId === null ? undefined : itemById.get(chat.itemId);
-    const users = (usersByChat.get(chat.id) ?? []).sort((a, b) => sellerFirst(a, b, item));
-    const lastMessage =
-      chat.lastMessageId === null ? undefined : messageById.get(chat.lastMessageId);
-    return { chat, users, item, lastMessage };
-  });
-}
-
-/** Users in a stable order: the item's owner first, then by id. */
-function sellerFirst(a: Account, b: Account, item: Item | undefined): number {
-  return Number(b.id === item?.ownerId) - Number(a.id === item?.ownerId) || a.id - b.id;
-}
-
+/** The account's chats, newest activity first: one statement, answered as encoded JSON. */
 export async function listChats(
   ctx: DomainContext,
   userId: number,
   query: ChatListQuery,
-): Promise<{ chats: ChatView[] }> {
-  const db = ctx.store.db;
-  const page = await listMemberChats(db, { ...query, userId });
-  const byId = new Map(
-    (
-      await findChats(
-        db,
-        page.map((m) => m.chatId),
-      )
-    ).map((c) => [c.id, c]),
-  );
-  const chats = page.map((m) => byId.get(m.chatId)).filter((c): c is Chat => c !== undefined);
-  const parts = await partsOf(db, chats);
-  return { chats: parts.map((p) => chatView(ctx.urls, p, userId)) };
+): Promise<JsonBytes> {
+  const rows = await readChatPage(ctx.store.db, { ...query, userId });
+  return chatListJson(ctx.urls, ctx.fragments, rows, userId);
 }
 
+/** One chat of the account's, with its newest message; chat_not_found if it takes no part. */
 export async function getChat(
   ctx: DomainContext,
   userId: number,
   chatId: string,
-): Promise<ChatView> {
-  const { chat } = await requireMembership(ctx.store.db, chatId, userId);
-  const [parts] = await partsOf(ctx.store.db, [chat]);
-  if (!parts) throw new BesedaError("chat_not_found");
-  return chatView(ctx.urls, parts, userId);
+): Promise<JsonBytes> {
+  const rows = await readChatOf(ctx.store.db, userId, chatId);
+  const chat = chatJson(ctx.urls, ctx.fragments, rows, userId);
+  if (!chat) throw new BesedaError("chat_not_found");
+  return chat;
 }
 
 /** Marks the chat read for `userId` and every message of the other side as read now. */

@@ -5,22 +5,24 @@ import { BesedaError, validationError } from "../errors/beseda-error.ts";
 import type { JsonObject, Message } from "../store/records.ts";
 import { isBlockedInChat } from "../store/repositories/blacklist.ts";
 import { advanceChat } from "../store/repositories/chats.ts";
+import { readMessagePage } from "../store/repositories/message-pages.ts";
 import {
   findMessage,
   findMessages,
   insertMessage,
-  listChatMessages,
   markMessageDeleted,
 } from "../store/repositories/messages.ts";
 import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Db } from "../store/store.ts";
-import { chatParties, requireMembership } from "./chats.ts";
+import { chatParties } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { checkMessageContent } from "./message-content.ts";
 import { publishMessages } from "./sandbox/live-events.ts";
+import type { JsonBytes } from "./views/json-bytes.ts";
+import { messageListJson } from "./views/message-json.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
 import { enqueueMessageEvent } from "./webhooks/outbox.ts";
@@ -56,11 +58,13 @@ export async function listMessages(
   userId: number,
   chatId: string,
   page: { limit: number; offset: number },
-): Promise<MessageView[]> {
+): Promise<JsonBytes> {
   const db = ctx.store.db;
-  await requireMembership(db, chatId, userId);
-  const messages = await listChatMessages(db, chatId, page.limit, page.offset);
-  return withQuotes(ctx, db, messages, userId);
+  // A chat's members never change: known from the cache after the first read.
+  const { participants } = await chatParties(ctx, db, chatId);
+  if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
+  const rows = await readMessagePage(db, chatId, page.limit, page.offset);
+  return messageListJson(ctx.urls, ctx.fragments, rows, userId);
 }
 
 /** The webhook deliveries a write queued: handed to the dispatcher once the write commits. */

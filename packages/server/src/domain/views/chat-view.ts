@@ -1,8 +1,9 @@
 // A chat as getChatsV2 and getChatByIdV2 show it to one participant: the item as context (u2i
-// only), both users with their public profiles, and the newest message.
-import type { Account, Chat, Item, JsonObject, Message } from "../../store/records.ts";
+// only), both users with their public profiles, and the newest message. The answers are written
+// as encoded JSON (chat-json.ts); these are their shapes, and the parts that chat-json.ts keeps
+// encoded are built here.
+import type { Account, Item, JsonObject } from "../../store/records.ts";
 import { AVATAR_SIZES, type PublicUrls } from "../public-urls.ts";
-import { contentOf, direction } from "./message-view.ts";
 
 export interface UserView {
   id: number;
@@ -46,15 +47,11 @@ export interface ChatView {
   last_message?: LastMessageView;
 }
 
-export interface ChatParts {
-  chat: Chat;
-  /** Both participants, in the order they joined. */
-  users: Account[];
-  item: Item | undefined;
-  lastMessage: Message | undefined;
-}
-
-function userView(urls: PublicUrls, user: Account, item: Item | undefined): UserView {
+export function userView(
+  urls: PublicUrls,
+  user: Pick<Account, "id" | "name" | "profileKey">,
+  item: Pick<Item, "id" | "ownerId"> | undefined,
+): UserView {
   const images = Object.fromEntries(AVATAR_SIZES.map((size) => [size, urls.avatar(user.id, size)]));
   const profile: UserView["public_user_profile"] = {
     user_id: user.id,
@@ -65,7 +62,10 @@ function userView(urls: PublicUrls, user: Account, item: Item | undefined): User
   return { id: user.id, name: user.name, public_user_profile: profile };
 }
 
-function itemContext(urls: PublicUrls, item: Item): ItemContextView {
+export function itemContext(
+  urls: PublicUrls,
+  item: Pick<Item, "id" | "ownerId" | "title" | "priceString" | "statusId">,
+): ItemContextView {
   return {
     type: "item",
     value: {
@@ -78,26 +78,4 @@ function itemContext(urls: PublicUrls, item: Item): ItemContextView {
       images: { count: 1, main: { "140x105": urls.itemImage(item.id, "140x105") } },
     },
   };
-}
-
-export function chatView(urls: PublicUrls, parts: ChatParts, viewerId: number): ChatView {
-  const { chat, item, lastMessage } = parts;
-  const view: ChatView = {
-    id: chat.id,
-    created: chat.created,
-    updated: chat.updated,
-    users: parts.users.map((user) => userView(urls, user, item)),
-  };
-  if (item) view.context = itemContext(urls, item);
-  if (lastMessage) {
-    view.last_message = {
-      id: lastMessage.id,
-      author_id: lastMessage.authorId,
-      created: lastMessage.created,
-      content: contentOf(lastMessage, urls),
-      type: lastMessage.type,
-      direction: direction(lastMessage, viewerId),
-    };
-  }
-  return view;
 }

@@ -30,7 +30,7 @@ import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
-import { readFragments } from "./domain/views/read-fragments.ts";
+import { ReadFragments } from "./domain/views/read-fragments.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
 import { openConfiguredStore } from "./open-configured-store.ts";
@@ -123,6 +123,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     const nodeId = nodeIdOf(config);
     const signingKey = await signingKeyOf(config, store);
     let cluster: ClusterChanges = SINGLE_NODE;
+    const urls = new PublicUrls(() => config.publicUrl ?? url);
     const ctx: DomainContext = {
       store,
       media: {
@@ -132,7 +133,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       clock,
       random: config.randomSeed === null ? cryptoRandom() : seededRandom(config.randomSeed),
-      urls: new PublicUrls(() => config.publicUrl ?? url),
+      urls,
       settings: {
         tokenTtlSeconds: config.tokenTtlSeconds,
         webhookProbe: config.webhookProbe,
@@ -153,7 +154,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         discard: () => dispatcher.discard(),
       },
       caches: immutableCaches(),
-      fragments: readFragments(),
+      fragments: new ReadFragments(urls),
       // Event ids name this start of the process (not the seeded source: a restart must differ).
       live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),
       faults: new FaultRegistry(store, (error) =>

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { getChat, listChats } from "../src/domain/chats.ts";
+import { getChat, listChats } from "../src/domain/chat-reads.ts";
 import type { DomainContext } from "../src/domain/context.ts";
 import { listMessages } from "../src/domain/messages.ts";
 import type { ChatType } from "../src/store/records.ts";

@@ -1,12 +1,11 @@
-// Chats: the list an account sees, one chat by id, marking a chat read, and opening a chat from
-// the sandbox. An account sees only chats it takes part in; any other chat id is "not found".
+// Chats: who takes part, marking a chat read, and opening a chat from the sandbox (the list an
+// account sees and one chat by id are chat-reads.ts). An account sees only chats it takes part
+// in; any other chat id is "not found".
 import { BesedaError } from "../errors/beseda-error.ts";
-import type { Chat, ChatMember, ChatType } from "../store/records.ts";
-import { type ChatPageFilter, readChatOf, readChatPage } from "../store/repositories/chat-pages.ts";
+import type { Chat, ChatType } from "../store/records.ts";
 import {
   findChat,
   findChatByPairKey,
-  findMember,
   findMembers,
   insertChat,
   markMemberRead,
@@ -18,22 +17,6 @@ import { avitoAccount, requireAccounts } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
 import type { ChatParties } from "./immutable-cache.ts";
-import { chatJson, chatListJson } from "./views/chat-json.ts";
-import type { JsonBytes } from "./views/json-bytes.ts";
-
-export type ChatListQuery = Omit<ChatPageFilter, "userId">;
-
-/** The chat, if `userId` takes part in it; otherwise the same 404 as for a chat that is not there. */
-export async function requireMembership(
-  db: Db,
-  chatId: string,
-  userId: number,
-): Promise<{ chat: Chat; member: ChatMember }> {
-  const member = await findMember(db, chatId, userId);
-  const chat = member && (await findChat(db, chatId));
-  if (!member || !chat) throw new BesedaError("chat_not_found");
-  return { chat, member };
-}
 
 /**
  * A chat's identity and the ids of its users, read once and then kept (they never change);
@@ -56,28 +39,6 @@ export async function chatParties(
   };
   ctx.caches.chatParties.set(chatId, parties);
   return parties;
-}
-
-/** The account's chats, newest activity first: one statement, answered as encoded JSON. */
-export async function listChats(
-  ctx: DomainContext,
-  userId: number,
-  query: ChatListQuery,
-): Promise<JsonBytes> {
-  const rows = await readChatPage(ctx.store.db, { ...query, userId });
-  return chatListJson(ctx.urls, ctx.fragments, rows, userId);
-}
-
-/** One chat of the account's, with its newest message; chat_not_found if it takes no part. */
-export async function getChat(
-  ctx: DomainContext,
-  userId: number,
-  chatId: string,
-): Promise<JsonBytes> {
-  const rows = await readChatOf(ctx.store.db, userId, chatId);
-  const chat = chatJson(ctx.urls, ctx.fragments, rows, userId);
-  if (!chat) throw new BesedaError("chat_not_found");
-  return chat;
 }
 
 /** Marks the chat read for `userId` and every message of the other side as read now. */

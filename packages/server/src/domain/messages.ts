@@ -64,7 +64,7 @@ export async function listMessages(
   const { participants } = await chatParties(ctx, db, chatId);
   if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
   const rows = await readMessagePage(db, chatId, page.limit, page.offset);
-  return messageListJson(ctx.urls, ctx.fragments, rows, userId);
+  return messageListJson(ctx.fragments, rows, userId);
 }
 
 /** The webhook deliveries a write queued: handed to the dispatcher once the write commits. */

@@ -1,8 +1,7 @@
 // getMessagesV3 answers built as encoded JSON: the same bytes as JSON.stringify of
 // message-view.ts's objects (a test compares them on the seeded world). A text message's content
-// is its stored JSON text, carried as it is; an image's size URLs come from the fragment cache.
+// is its stored JSON text, carried as it is; an image's size URLs come from the fragments (read-fragments.ts).
 import type { MessageOnPage, MessagePageRow } from "../../store/repositories/message-pages.ts";
-import { imageSizeUrls, type PublicUrls } from "../public-urls.ts";
 import { type JsonBytes, JsonWriter } from "./json-bytes.ts";
 import type { ReadFragments } from "./read-fragments.ts";
 
@@ -11,17 +10,12 @@ type ContentSource = Pick<MessageOnPage, "type" | "contentJson" | "attachmentId"
 /** The content as the API shows it (message-view.ts's contentOf), written as JSON. */
 export function messageContentJson(
   out: JsonWriter,
-  urls: PublicUrls,
   fragments: ReadFragments,
   message: ContentSource,
 ): void {
   const { attachmentId } = message;
   if (attachmentId !== null && message.type === "image") {
-    out.bytes(
-      fragments.images.get(attachmentId, urls.base, () =>
-        JSON.stringify({ image: { sizes: imageSizeUrls(urls, attachmentId) } }),
-      ),
-    );
+    out.bytes(fragments.image(attachmentId));
   } else if (attachmentId !== null && message.type === "voice") {
     out.text(`{"voice":{"voice_id":${JSON.stringify(attachmentId)}}}`);
   } else {
@@ -39,7 +33,6 @@ function writeHead(out: JsonWriter, message: MessageOnPage): void {
 
 /** The bare array of a page, newest first, as `viewerId` sees it. */
 export function messageListJson(
-  urls: PublicUrls,
   fragments: ReadFragments,
   rows: readonly MessagePageRow[],
   viewerId: number,
@@ -48,7 +41,7 @@ export function messageListJson(
   rows.forEach((message, n) => {
     if (n > 0) out.text(",");
     writeHead(out, message);
-    messageContentJson(out, urls, fragments, message);
+    messageContentJson(out, fragments, message);
     const own = message.authorId === viewerId;
     out.text(
       `,"direction":"${own ? "out" : "in"}","is_read":${own || message.readAt !== null},"read":${message.readAt}`,
@@ -56,7 +49,7 @@ export function messageListJson(
     if (message.quote) {
       out.text(`,"quote":`);
       writeHead(out, message.quote);
-      messageContentJson(out, urls, fragments, message.quote);
+      messageContentJson(out, fragments, message.quote);
       out.text("}");
     }
     out.text("}");

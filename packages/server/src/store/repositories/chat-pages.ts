@@ -1,8 +1,9 @@
-// What getChatsV2 and getChatByIdV2 show, read in one statement: the page of the account's chats
-// (or the one chat), each with its members' accounts, its item and its newest message, one row
-// per member. One round trip per page on PostgreSQL, where five in a row cost more than the rows.
-// The statement is compiled once per shape of filter (how many chat types and item ids), not on
-// every request; the newest message's content comes as the JSON text it is stored as.
+// What getChatsV2 and getChatByIdV2 read of a chat that changes: the page of the account's chats
+// (or the one chat), each with its times and its newest message, in one statement. Who takes part
+// and the item never change, and come from the caches (domain/chats.ts). One round trip per page
+// on PostgreSQL, where five in a row cost more than the rows. The statement is compiled once per
+// shape of filter (how many chat types and item ids), not on every request; the newest message's
+// content comes as the JSON text it is stored as.
 import type { QueryCreator } from "kysely";
 import { precompiled } from "../precompiled.ts";
 import { num } from "../records.ts";
@@ -18,20 +19,11 @@ export interface ChatPageFilter {
   offset: number;
 }
 
-/** One member of one chat of the page, with what the chat shows. */
+/** One chat of the page, with what it shows that changes. */
 export interface ChatPageRow {
   chatId: string;
   created: number;
   updated: number;
-  /** The member's account; null if its row is gone (the chat then shows the others). */
-  user: { id: number; name: string; profileKey: string } | null;
-  item: {
-    id: number;
-    ownerId: number;
-    title: string;
-    priceString: string | null;
-    statusId: number;
-  } | null;
   lastMessage: {
     id: string;
     authorId: number;
@@ -45,27 +37,16 @@ export interface ChatPageRow {
 
 type Page = QueryCreator<Database & { page: { chat_id: string; updated: number } }>;
 
-/** The chats of `page` joined with what they show, in the page's order. */
+/** The chats of `page` with their newest messages, in the page's order. */
 function chatsOfPage(db: Page) {
   return db
     .selectFrom("page")
     .innerJoin("chat", "chat.id", "page.chat_id")
-    .innerJoin("chat_member as member", "member.chat_id", "page.chat_id")
-    .leftJoin("account", "account.id", "member.user_id")
-    .leftJoin("item", "item.id", "chat.item_id")
     .leftJoin("message", "message.id", "chat.last_message_id")
     .select([
       "chat.id as chat_id",
       "chat.created as chat_created",
       "chat.updated as chat_updated",
-      "account.id as user_id",
-      "account.name as user_name",
-      "account.profile_key as user_profile_key",
-      "item.id as item_id",
-      "item.owner_id as item_owner_id",
-      "item.title as item_title",
-      "item.price_string as item_price_string",
-      "item.status_id as item_status_id",
       "message.id as message_id",
       "message.author_id as message_author_id",
       "message.created as message_created",
@@ -74,8 +55,7 @@ function chatsOfPage(db: Page) {
       "message.attachment_id as message_attachment_id",
     ])
     .orderBy("page.updated", "desc")
-    .orderBy("page.chat_id", "desc")
-    .orderBy("member.user_id");
+    .orderBy("page.chat_id", "desc");
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof chatsOfPage>["execute"]>>[number];
@@ -85,20 +65,6 @@ function toPageRow(row: Row): ChatPageRow {
     chatId: row.chat_id,
     created: num(row.chat_created),
     updated: num(row.chat_updated),
-    user:
-      row.user_id === null || row.user_name === null || row.user_profile_key === null
-        ? null
-        : { id: num(row.user_id), name: row.user_name, profileKey: row.user_profile_key },
-    item:
-      row.item_id === null || row.item_owner_id === null || row.item_title === null
-        ? null
-        : {
-            id: num(row.item_id),
-            ownerId: num(row.item_owner_id),
-            title: row.item_title,
-            priceString: row.item_price_string,
-            statusId: num(row.item_status_id ?? 0),
-          },
     lastMessage:
       row.message_id === null ||
       row.message_author_id === null ||
@@ -152,7 +118,7 @@ function pageStatement(filter: ChatPageFilter) {
 const pageStatements = new Map<string, PageStatement>();
 const MAX_SHAPES = 64;
 
-/** The page of the account's chats, newest activity first: one row per member of each. */
+/** The page of the account's chats, newest activity first. */
 export async function readChatPage(db: Db, filter: ChatPageFilter): Promise<ChatPageRow[]> {
   const shape = shapeOf(filter);
   let statement = pageStatements.get(shape);
@@ -188,8 +154,12 @@ const chatStatement = precompiled(["userId", "chatId"], (db, v) =>
   ),
 );
 
-/** The chat, if the account takes part in it: one row per member; none otherwise. */
-export async function readChatOf(db: Db, userId: number, chatId: string): Promise<ChatPageRow[]> {
+/** The chat, if the account takes part in it. */
+export async function readChatOf(
+  db: Db,
+  userId: number,
+  chatId: string,
+): Promise<ChatPageRow | undefined> {
   const { rows } = await chatStatement(db, { userId, chatId });
-  return rows.map(toPageRow);
+  return rows[0] && toPageRow(rows[0]);
 }

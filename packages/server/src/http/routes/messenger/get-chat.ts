@@ -1,6 +1,6 @@
 // getChatByIdV2 — GET /messenger/v2/accounts/{user_id}/chats/{chat_id}: one chat and its newest message.
 import type { FastifyInstance } from "fastify";
-import { getChat as findChatView } from "../../../domain/chats.ts";
+import { getChat as findChatView } from "../../../domain/chat-reads.ts";
 import type { DomainContext } from "../../../domain/context.ts";
 import { operationRoute } from "../../openapi/operation-route.ts";
 

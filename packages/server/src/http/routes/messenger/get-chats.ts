@@ -1,6 +1,6 @@
 // getChatsV2 — GET /messenger/v2/accounts/{user_id}/chats: the account's chats, newest activity first.
 import type { FastifyInstance } from "fastify";
-import { listChats } from "../../../domain/chats.ts";
+import { listChats } from "../../../domain/chat-reads.ts";
 import type { DomainContext } from "../../../domain/context.ts";
 import type { ChatType } from "../../../store/records.ts";
 import { operationRoute } from "../../openapi/operation-route.ts";

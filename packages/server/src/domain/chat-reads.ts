@@ -1,0 +1,139 @@
+// getChatsV2 and getChatByIdV2: the page of an account's chats, or one of them, answered as
+// encoded JSON. What changes (the times, the newest message) is read in one statement; who takes
+// part, the item, and the users' profiles never change and come from the caches, read from the
+// store only the first time (a few statements for all the chats of a page that missed).
+import { BesedaError } from "../errors/beseda-error.ts";
+import type { Chat, ChatMember } from "../store/records.ts";
+import { findAccounts } from "../store/repositories/accounts.ts";
+import {
+  type ChatPageFilter,
+  type ChatPageRow,
+  readChatOf,
+  readChatPage,
+} from "../store/repositories/chat-pages.ts";
+import { findChats, findMembers } from "../store/repositories/chats.ts";
+import { findItems } from "../store/repositories/items.ts";
+import type { Db } from "../store/store.ts";
+import type { DomainContext } from "./context.ts";
+import type { ChatParties } from "./immutable-cache.ts";
+import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
+import type { JsonBytes } from "./views/json-bytes.ts";
+
+export type ChatListQuery = Omit<ChatPageFilter, "userId">;
+
+/** The account's chats, newest activity first. */
+export async function listChats(
+  ctx: DomainContext,
+  userId: number,
+  query: ChatListQuery,
+): Promise<JsonBytes> {
+  const db = ctx.store.db;
+  const chats = await toShow(ctx, db, await readChatPage(db, { ...query, userId }));
+  return chatListJson(ctx.fragments, chats, userId);
+}
+
+/** One chat of the account's, with its newest message; chat_not_found if it takes no part. */
+export async function getChat(
+  ctx: DomainContext,
+  userId: number,
+  chatId: string,
+): Promise<JsonBytes> {
+  const db = ctx.store.db;
+  const row = await readChatOf(db, userId, chatId);
+  const [chat] = row ? await toShow(ctx, db, [row]) : [];
+  if (!chat) throw new BesedaError("chat_not_found");
+  return chatJson(ctx.fragments, chat, userId);
+}
+
+/** The rows with who takes part in each, every fragment they show made and kept. */
+async function toShow(
+  ctx: DomainContext,
+  db: Db,
+  rows: readonly ChatPageRow[],
+): Promise<ChatToShow[]> {
+  const parties = await partiesOf(
+    ctx,
+    db,
+    rows.map((row) => row.chatId),
+  );
+  const chats = rows.flatMap((row) => {
+    const found = parties.get(row.chatId);
+    return found ? [{ row, parties: found }] : [];
+  });
+  await keepFragments(
+    ctx,
+    db,
+    chats.map((chat) => chat.parties),
+  );
+  return chats;
+}
+
+/** Who takes part in each chat: kept ones, the others read in two statements and kept. */
+async function partiesOf(
+  ctx: DomainContext,
+  db: Db,
+  chatIds: readonly string[],
+): Promise<Map<string, ChatParties>> {
+  const found = new Map<string, ChatParties>();
+  const missing: string[] = [];
+  for (const chatId of chatIds) {
+    const kept = ctx.caches.chatParties.get(chatId);
+    if (kept) found.set(chatId, kept);
+    else missing.push(chatId);
+  }
+  if (missing.length === 0) return found;
+  const [chats, members] = await Promise.all([findChats(db, missing), findMembers(db, missing)]);
+  const membersOf = groupMembers(members);
+  for (const chat of chats) {
+    const parties = partiesOfChat(chat, membersOf.get(chat.id) ?? []);
+    ctx.caches.chatParties.set(chat.id, parties);
+    found.set(chat.id, parties);
+  }
+  return found;
+}
+
+function groupMembers(members: readonly ChatMember[]): Map<string, number[]> {
+  const byChat = new Map<string, number[]>();
+  for (const member of members) {
+    const ids = byChat.get(member.chatId);
+    if (ids) ids.push(member.userId);
+    else byChat.set(member.chatId, [member.userId]);
+  }
+  return byChat;
+}
+
+function partiesOfChat(chat: Chat, participants: number[]): ChatParties {
+  return { chat: { id: chat.id, type: chat.type, itemId: chat.itemId }, participants };
+}
+
+/** Makes the item contexts and users' profiles the chats show that are not kept yet. */
+async function keepFragments(
+  ctx: DomainContext,
+  db: Db,
+  parties: readonly ChatParties[],
+): Promise<void> {
+  const { fragments } = ctx;
+  const itemIds = new Set<number>();
+  for (const { chat } of parties) {
+    if (chat.itemId !== null && !fragments.item(chat.itemId)) itemIds.add(chat.itemId);
+  }
+  for (const item of await findItems(db, [...itemIds])) fragments.keepItem(item);
+
+  const wanted: { userId: number; item: { id: number; ownerId: number } | undefined }[] = [];
+  for (const { chat, participants } of parties) {
+    const fragment = chat.itemId === null ? undefined : fragments.item(chat.itemId);
+    const item =
+      fragment && chat.itemId !== null ? { id: chat.itemId, ownerId: fragment.ownerId } : undefined;
+    for (const userId of participants) {
+      if (!fragments.user(userId, item)) wanted.push({ userId, item });
+    }
+  }
+  if (wanted.length === 0) return;
+  const accounts = new Map(
+    (await findAccounts(db, [...new Set(wanted.map((w) => w.userId))])).map((a) => [a.id, a]),
+  );
+  for (const { userId, item } of wanted) {
+    const account = accounts.get(userId);
+    if (account) fragments.keepUser(account, item);
+  }
+}

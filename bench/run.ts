@@ -12,13 +12,14 @@ import {
   table,
   writeRunJson,
 } from "./lib/report.ts";
+import { crmMixed } from "./scenarios/crm-mixed.ts";
 import { httpApi } from "./scenarios/http-api.ts";
 import { mediaUpload } from "./scenarios/media-upload.ts";
 import { postgresCluster } from "./scenarios/postgres-cluster.ts";
 import { readProfile } from "./scenarios/read-profile.ts";
 import { webhookDelivery } from "./scenarios/webhook-delivery.ts";
 
-const SCENARIOS = [httpApi, readProfile, mediaUpload, webhookDelivery, postgresCluster];
+const SCENARIOS = [httpApi, readProfile, crmMixed, mediaUpload, webhookDelivery, postgresCluster];
 
 const { values } = parseArgs({
   options: {

@@ -51,7 +51,7 @@ export function workloads(
     {
       name: "chat by id",
       read: true,
-      scaled: false,
+      scaled: true,
       request: { url: `${base}/messenger/v2/accounts/${user}/chats/${chat}`, headers: auth },
     },
     {

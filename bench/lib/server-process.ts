@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../packages/server/src/cli.ts", import.meta.url));
 
+/** Node's options for Beseda, as its command's first line and `npm start` give them. */
+export const SERVER_NODE_OPTIONS = ["--max-semi-space-size=8"];
+
 export interface BenchServer {
   url: string;
   adminToken: string;
@@ -33,6 +36,7 @@ export async function startBenchServer(
     process.execPath,
     [
       // Node options for Beseda's process only, e.g. "--cpu-prof --cpu-prof-dir=prof".
+      ...SERVER_NODE_OPTIONS,
       ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       ...nodeArgs,
       CLI,

@@ -22,8 +22,12 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A receiver that answers 200 at once and notes when each message id first arrived. */
-export async function receiver(): Promise<Receiver> {
+/**
+ * A receiver that answers 200 at once and notes when each message id first arrived. With
+ * `byPath`, arrivals are noted by `PATH MESSAGE_ID` (each subscriber its own path), so that one
+ * message delivered to both its participants counts once for each.
+ */
+export async function receiver(options: { byPath?: boolean } = {}): Promise<Receiver> {
   const arrivals = new Map<string, number>();
   let duplicates = 0;
   const server = createServer((request, response) => {
@@ -32,7 +36,8 @@ export async function receiver(): Promise<Receiver> {
     request.on("end", () => {
       const at = performance.now();
       const body = Buffer.concat(chunks).toString();
-      const id = /"value":\{"id":"([0-9a-f]{32})"/.exec(body)?.[1];
+      const messageId = /"value":\{"id":"([0-9a-f]{32})"/.exec(body)?.[1];
+      const id = options.byPath && messageId ? `${request.url} ${messageId}` : messageId;
       if (id && !arrivals.has(id)) arrivals.set(id, at);
       else if (id) duplicates++;
       response.writeHead(200).end();

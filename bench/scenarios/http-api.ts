@@ -199,11 +199,13 @@ export const httpApi: Scenario = {
                 : {}),
             });
             const ratioCeiling = ours.rps / top.rps;
+            // Issue "Reads at the speed of their bytes": every read at 1 million messages at least
+            // half the bare server's rate, and faster than Prism.
             figures.push({
               name: `${label}: ÷ node:http (${Math.round(top.rps)}/s)`,
               value: round(ratioCeiling),
               unit: "×",
-              ...(work.name.startsWith("chats list") && size.label === "1M"
+              ...(work.read && size.label === "1M"
                 ? { goal: { text: "≥ 0.5×", met: ratioCeiling >= 0.5 } }
                 : {}),
             });
@@ -214,7 +216,7 @@ export const httpApi: Scenario = {
                 name: `${label}: ÷ Prism (${Math.round(theirs.rps)}/s)`,
                 value: round(ratioPrism),
                 unit: "×",
-                goal: { text: "≥ 10×", met: ratioPrism >= 10 },
+                ...(size.label === "1M" ? { goal: { text: "> 1×", met: ratioPrism > 1 } } : {}),
               });
             }
           }
@@ -226,7 +228,7 @@ export const httpApi: Scenario = {
       }
       const smallest = sizes[0]?.label;
       for (const size of sizes.slice(1)) {
-        for (const name of ["chats list (limit 100)", "messages (limit 100)"]) {
+        for (const name of ["chats list (limit 100)", "messages (limit 100)", "chat by id"]) {
           const small = p99By.get(`${name}@${smallest}`);
           const big = p99By.get(`${name}@${size.label}`);
           if (small && big) {

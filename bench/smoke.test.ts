@@ -24,6 +24,8 @@ test("npm run bench -- --smoke runs every scenario and writes its figures", {
   };
   expect(report.results.map((r) => r.scenario)).toEqual([
     "http-api",
+    "read-profile",
+    "crm-mixed",
     "media-upload",
     "webhook-delivery",
     "postgres",

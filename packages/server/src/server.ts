@@ -30,6 +30,7 @@ import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
+import { ChatListAnswers } from "./domain/views/chat-list-answers.ts";
 import { ReadFragments } from "./domain/views/read-fragments.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
@@ -155,6 +156,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       caches: immutableCaches(),
       fragments: new ReadFragments(urls),
+      // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short ones.
+      chatListAnswers:
+        store.dialect === "sqlite"
+          ? new ChatListAnswers({ maxBytes: 32 * 1024 * 1024, maxAccounts: 10_000 })
+          : null,
       // Event ids name this start of the process (not the seeded source: a restart must differ).
       live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),
       faults: new FaultRegistry(store, (error) =>

@@ -1,14 +1,17 @@
 // The reads written as encoded JSON from one statement and cached fragments (issue 15) answer
 // byte for byte what the objects and JSON.stringify of before answered (helpers/reference-reads.ts),
 // for every read and filter: on a seeded world (`beseda seed`) and on the demo world, which holds
-// every message type, quotes, deleted messages and all three kinds of chat. Then through HTTP, and
-// after an import renames an account and an item whose fragments are cached.
+// every message type, quotes, deleted messages and all three kinds of chat. Then through HTTP,
+// after an import renames an account and an item whose fragments are kept, and after each change
+// that a kept chats list must follow.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getChat, listChats } from "../src/domain/chat-reads.ts";
+import { chatParties, openChat, readChat } from "../src/domain/chats.ts";
 import type { DomainContext } from "../src/domain/context.ts";
-import { listMessages } from "../src/domain/messages.ts";
+import { deleteMessage, listMessages, postSandboxMessage } from "../src/domain/messages.ts";
+import { createAccountWithApp } from "../src/domain/oauth/apps.ts";
 import type { ChatType } from "../src/store/records.ts";
 import { TestApi } from "./helpers/api.ts";
 import { referenceChat, referenceChats, referenceMessages } from "./helpers/reference-reads.ts";
@@ -146,12 +149,15 @@ describe.each([
 
 test("a chat the account takes no part in is not found, on both paths", async () => {
   const { ctx } = demo;
-  const [first, second] = await readers(demo);
-  if (first === undefined || second === undefined) throw new Error("the demo world has accounts");
-  const theirs = (await chatsOf(ctx, first)).chatIds;
-  const mine = new Set((await chatsOf(ctx, second)).chatIds);
-  const foreign = theirs.find((id) => !mine.has(id));
-  if (!foreign) throw new Error("no chat of the first account without the second");
+  // A chat, and an account that takes no part in it (the demo world's ids differ every start).
+  const member = await ctx.store.db
+    .selectFrom("chat_member")
+    .select("chat_id")
+    .executeTakeFirstOrThrow();
+  const foreign = member.chat_id;
+  const { participants } = await chatParties(ctx, ctx.store.db, foreign);
+  const second = (await readers(demo)).find((id) => !participants.includes(id));
+  if (second === undefined) throw new Error("an account outside the chat");
   for (const chatId of [foreign, "u2i-doesNotExistAtAll000000"]) {
     const page = { limit: 10, offset: 0 };
     expect(await outcome(() => getChat(ctx, second, chatId))).toBe("chat_not_found");
@@ -226,4 +232,75 @@ test("an import that renames a cached account and item shows the new names at on
   expect(after).toBe(await referenceChats(demo.ctx, { userId: owner.user_id, ...query }));
   expect(after).toContain(JSON.stringify(owner.name));
   expect(after).toContain(JSON.stringify(item.title));
+});
+
+test("a kept chats list follows every change of the account's chats, and is kept again after", async () => {
+  const { ctx } = demo;
+  const seller = await demo.ctx.store.db
+    .selectFrom("item")
+    .select("owner_id")
+    .executeTakeFirstOrThrow();
+  const userId = Number(seller.owner_id);
+  const all = {
+    chatTypes: ["u2i", "u2u", "a2u"] as ChatType[],
+    itemIds: null,
+    limit: 100,
+    offset: 0,
+  };
+  const queries = [
+    { ...all, unreadOnly: false },
+    { ...all, unreadOnly: true },
+  ];
+  /** Each list, read twice (kept, then from the kept answer), the same as the old path's. */
+  const expectFresh = async (step: string) => {
+    for (const query of queries) {
+      const reference = await referenceChats(ctx, { userId, ...query });
+      for (let n = 0; n < 2; n++) {
+        const ours = (await listChats(ctx, userId, query)).bytes.toString("utf8");
+        expect(ours, `${step}, unread_only ${query.unreadOnly}, read ${n + 1}`).toBe(reference);
+      }
+    }
+  };
+  await expectFresh("at first");
+  const { chatIds } = await chatsOf(ctx, userId);
+  const chatId = chatIds[0];
+  if (!chatId) throw new Error("the seller has chats");
+  const parties = await chatParties(ctx, ctx.store.db, chatId);
+  const buyer = parties.participants.find((id) => id !== userId);
+  if (buyer === undefined) throw new Error("the chat has a buyer");
+
+  const sent = await postSandboxMessage(ctx, chatId, {
+    authorId: userId,
+    type: "text",
+    content: { text: "Продавец пишет" },
+    quoteId: null,
+  });
+  await expectFresh("after the seller wrote");
+  await postSandboxMessage(ctx, chatId, {
+    authorId: buyer,
+    type: "text",
+    content: { text: "Покупатель отвечает" },
+    quoteId: null,
+  });
+  await expectFresh("after the buyer wrote");
+  await readChat(ctx, userId, chatId);
+  await expectFresh("after the seller read the chat");
+  const own = await postSandboxMessage(ctx, chatId, {
+    authorId: userId,
+    type: "text",
+    content: { text: "Это сообщение будет удалено" },
+    quoteId: null,
+  });
+  await expectFresh("after another message");
+  await deleteMessage(ctx, userId, chatId, own.id);
+  await expectFresh("after the newest message was deleted");
+  const newcomer = await createAccountWithApp(ctx, "Новый покупатель", []);
+  const item = await demo.ctx.store.db
+    .selectFrom("item")
+    .select("id")
+    .where("owner_id", "=", userId)
+    .executeTakeFirstOrThrow();
+  await openChat(ctx, { type: "u2i", itemId: Number(item.id), buyerId: newcomer.user_id });
+  await expectFresh("after a buyer opened a new chat");
+  expect(sent.id).toMatch(/^[0-9a-f]{32}$/);
 });

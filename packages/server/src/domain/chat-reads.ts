@@ -1,5 +1,6 @@
 // getChatsV2 and getChatByIdV2: the page of an account's chats, or one of them, answered as
-// encoded JSON. What changes (the times, the newest message) is read in one statement; who takes
+// encoded JSON; on one node, whole lists are kept until the account's chats change
+// (views/chat-list-answers.ts). What changes (the times, the newest message) is read in one statement; who takes
 // part, the item, and the users' profiles never change and come from the caches, read from the
 // store only the first time (a few statements for all the chats of a page that missed).
 import { BesedaError } from "../errors/beseda-error.ts";
@@ -17,6 +18,7 @@ import type { Db } from "../store/store.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
+import { filterKey } from "./views/chat-list-answers.ts";
 import type { JsonBytes } from "./views/json-bytes.ts";
 
 export type ChatListQuery = Omit<ChatPageFilter, "userId">;
@@ -27,9 +29,18 @@ export async function listChats(
   userId: number,
   query: ChatListQuery,
 ): Promise<JsonBytes> {
+  const kept = ctx.chatListAnswers?.find(userId, filterKey(query));
+  if (kept && "answer" in kept) return kept.answer;
   const db = ctx.store.db;
   const chats = await toShow(ctx, db, await readChatPage(db, { ...query, userId }));
-  return chatListJson(ctx.fragments, chats, userId);
+  const answer = chatListJson(ctx.fragments, chats, userId);
+  if (kept) ctx.chatListAnswers?.keep(kept.ticket, answer);
+  return answer;
+}
+
+/** Once a change to chats has committed: the lists of the accounts taking part in them. */
+export function chatListsChanged(ctx: DomainContext, userIds: Iterable<number>): void {
+  ctx.chatListAnswers?.changed(userIds);
 }
 
 /** One chat of the account's, with its newest message; chat_not_found if it takes no part. */

@@ -14,6 +14,7 @@ import { findItem } from "../store/repositories/items.ts";
 import { markIncomingRead } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import { avitoAccount, requireAccounts } from "./accounts.ts";
+import { chatListsChanged } from "./chat-reads.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
 import type { ChatParties } from "./immutable-cache.ts";
@@ -57,6 +58,8 @@ export async function readChat(
     const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
   });
+  // The reader's unread count is 0 now: its unread_only list changed (the others' did not).
+  chatListsChanged(ctx, [userId]);
   ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }
@@ -83,7 +86,7 @@ export async function openChat(
   input: OpenChatInput,
   at?: number,
 ): Promise<{ chat: OpenedChat; created: boolean }> {
-  return ctx.store.transaction(async (db) => {
+  const opened = await ctx.store.transaction(async (db) => {
     let memberIds: number[];
     let itemId: number | null = null;
     let pairKey: string;
@@ -131,6 +134,8 @@ export async function openChat(
     await insertChat(db, chat, memberIds);
     return { chat: openedChat(chat, memberIds), created: true };
   });
+  if (opened.created) chatListsChanged(ctx, opened.chat.user_ids);
+  return opened;
 }
 
 function openedChat(chat: Chat, memberIds: number[]): OpenedChat {

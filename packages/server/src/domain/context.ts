@@ -13,6 +13,7 @@ import type { RandomSource } from "./random.ts";
 import type { RateLimiter } from "./rate-limits/rate-limiter.ts";
 import type { FaultRegistry } from "./sandbox/faults-registry.ts";
 import type { LiveEvents } from "./sandbox/live-events.ts";
+import type { ChatListAnswers } from "./views/chat-list-answers.ts";
 import type { ReadFragments } from "./views/read-fragments.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
@@ -64,8 +65,10 @@ export interface DomainContext {
   settings: DomainSettings;
   webhooks: WebhookSignal & { transport: WebhookTransport };
   caches: ImmutableCaches;
-  /** Parts of the reads' answers kept encoded (views/fragments.ts). */
+  /** Parts of the reads' answers kept encoded (views/read-fragments.ts). */
   fragments: ReadFragments;
+  /** Whole chats-list answers (views/chat-list-answers.ts): one node on SQLite only, else null. */
+  chatListAnswers: ChatListAnswers | null;
   /** The sandbox's fault rules, in memory (the store holds them too). */
   faults: FaultRegistry;
   /** What happens, as it happens: for the sandbox's event stream. */

@@ -14,6 +14,7 @@ import {
 } from "../store/repositories/messages.ts";
 import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Db } from "../store/store.ts";
+import { chatListsChanged } from "./chat-reads.ts";
 import { chatParties } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
@@ -72,6 +73,8 @@ interface Announcements {
   deliveries: DueDelivery[];
   /** Messages written or changed, for the sandbox's watchers. */
   messages: Message[];
+  /** Chats whose newest activity or message changed: their members' chats lists did too. */
+  chats: ChatParties[];
 }
 
 /** Runs a write in one transaction; after the commit, hands its deliveries to the dispatcher. */
@@ -79,12 +82,16 @@ async function committing<T>(
   ctx: DomainContext,
   work: (db: Db, announce: Announcements) => Promise<T>,
 ): Promise<T> {
-  let announce: Announcements = { deliveries: [], messages: [] };
+  let announce: Announcements = { deliveries: [], messages: [], chats: [] };
   const result = await ctx.store.transaction((db) => {
     // Afresh for each attempt: PostgreSQL may run the transaction again.
-    announce = { deliveries: [], messages: [] };
+    announce = { deliveries: [], messages: [], chats: [] };
     return work(db, announce);
   });
+  chatListsChanged(
+    ctx,
+    announce.chats.flatMap((parties) => parties.participants),
+  );
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   publishMessages(ctx, announce.messages);
   return result;
@@ -95,9 +102,10 @@ async function writeMessage(
   ctx: DomainContext,
   db: Db,
   announce: Announcements,
-  { chat }: ChatParties,
+  parties: ChatParties,
   input: NewMessage,
 ): Promise<Message> {
+  const { chat } = parties;
   if (await isBlockedInChat(db, chat.id, input.authorId)) {
     throw new BesedaError("author_blacklisted");
   }
@@ -110,6 +118,7 @@ async function writeMessage(
   const id = newMessageId(ctx.random);
   const created = input.created ?? ctx.clock.now();
   const { seq, eventPosition } = await advanceChat(db, chat.id, id, input.authorId, created);
+  announce.chats.push(parties);
   const message: Message = {
     id,
     chatId: chat.id,
@@ -257,6 +266,7 @@ export async function deleteMessage(
       throw new BesedaError("message_delete_expired");
     }
     await markMessageDeleted(db, message.id, ctx.clock.now());
+    announce.chats.push(target);
     // The change of type is an event too: subscribers learn that the message is now "deleted".
     const deleted = { ...message, type: "deleted", content: {}, deletedAt: ctx.clock.now() };
     announce.messages.push(deleted);

@@ -1,8 +1,8 @@
 // What every change of the whole world (a sandbox reset, an import) goes through: one at a time,
 // with everything the server keeps in memory about the old world let go of around the commit
-// (the caches of immutable facts, the reads' encoded fragments, the webhook dispatcher's queues
-// and the attempts in flight, the fault rules in memory), and the sandbox clock and the random
-// source set for the new world once it is committed.
+// (the caches of immutable facts, the reads' encoded fragments and kept answers, the webhook
+// dispatcher's queues and the attempts in flight, the fault rules in memory), and the sandbox
+// clock and the random source set for the new world once it is committed.
 
 import type { SandboxClock } from "../../clock.ts";
 import type { Db } from "../../store/store.ts";
@@ -34,6 +34,7 @@ export function forgetOldWorld(ctx: DomainContext): void {
   ctx.caches.accessGrants.clear();
   ctx.caches.chatParties.clear();
   ctx.fragments.clear();
+  ctx.chatListAnswers?.clear();
   ctx.webhooks.discard();
 }
 

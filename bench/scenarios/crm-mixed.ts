@@ -123,8 +123,8 @@ export const crmMixed: Scenario = {
         const started = performance.now();
         const inFlight = new Set<Promise<void>>();
         for (let n = 0; performance.now() < deadline; n++) {
-          const due = started + (n / buyerRate) * 1000;
-          if (due > performance.now()) await sleep(due - performance.now());
+          const wait = started + (n / buyerRate) * 1000 - performance.now();
+          if (wait > 0) await sleep(wait);
           const pair = pairs[n % pairs.length];
           if (!pair) break;
           const sent = client

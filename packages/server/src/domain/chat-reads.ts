@@ -1,8 +1,8 @@
 // getChatsV2 and getChatByIdV2: the page of an account's chats, or one of them, answered as
-// encoded JSON; on one node, whole lists are kept until the account's chats change
-// (views/chat-list-answers.ts). What changes (the times, the newest message) is read in one statement; who takes
+// encoded JSON. What changes (the times, the newest message) is read in one statement; who takes
 // part, the item, and the users' profiles never change and come from the caches, read from the
-// store only the first time (a few statements for all the chats of a page that missed).
+// store only the first time (a few statements for all the chats of a page that missed). On one
+// node, whole lists are kept until the account's chats change (views/chat-list-answers.ts).
 import { BesedaError } from "../errors/beseda-error.ts";
 import type { Chat, ChatMember } from "../store/records.ts";
 import { findAccounts } from "../store/repositories/accounts.ts";

@@ -9,13 +9,12 @@ import { contentOf, direction, messageView } from "../../src/domain/views/messag
 import { BesedaError } from "../../src/errors/beseda-error.ts";
 import type { Account, Chat, Item, Message } from "../../src/store/records.ts";
 import { findAccounts } from "../../src/store/repositories/accounts.ts";
+import type { ChatPageFilter } from "../../src/store/repositories/chat-pages.ts";
 import {
-  type ChatListFilter,
   findChat,
   findChats,
   findMember,
   findMembers,
-  listMemberChats,
 } from "../../src/store/repositories/chats.ts";
 import { findItems } from "../../src/store/repositories/items.ts";
 import { findMessages, listChatMessages } from "../../src/store/repositories/messages.ts";
@@ -94,18 +93,29 @@ function chatView(urls: PublicUrls, parts: ChatParts, viewerId: number): ChatVie
   return view;
 }
 
-export async function referenceChats(ctx: DomainContext, query: ChatListFilter): Promise<string> {
+/** The ids of the account's chats on the page, newest activity first (the old listMemberChats). */
+async function pageOfChatIds(db: Db, filter: ChatPageFilter): Promise<string[]> {
+  let query = db
+    .selectFrom("chat_member")
+    .select("chat_id")
+    .where("user_id", "=", filter.userId)
+    .where("chat_type", "in", filter.chatTypes);
+  if (filter.itemIds) query = query.where("item_id", "in", filter.itemIds);
+  if (filter.unreadOnly) query = query.where("unread_count", ">", 0);
+  const rows = await query
+    .orderBy("updated", "desc")
+    .orderBy("chat_id", "desc")
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  return rows.map((row) => row.chat_id);
+}
+
+export async function referenceChats(ctx: DomainContext, query: ChatPageFilter): Promise<string> {
   const db = ctx.store.db;
-  const page = await listMemberChats(db, query);
-  const byId = new Map(
-    (
-      await findChats(
-        db,
-        page.map((m) => m.chatId),
-      )
-    ).map((c) => [c.id, c]),
-  );
-  const chats = page.map((m) => byId.get(m.chatId)).filter((c): c is Chat => c !== undefined);
+  const page = await pageOfChatIds(db, query);
+  const byId = new Map((await findChats(db, page)).map((c) => [c.id, c]));
+  const chats = page.map((id) => byId.get(id)).filter((c): c is Chat => c !== undefined);
   const parts = await partsOf(db, chats);
   return JSON.stringify({ chats: parts.map((p) => chatView(ctx.urls, p, query.userId)) });
 }

@@ -9,6 +9,7 @@ import { precompiled } from "../precompiled.ts";
 import { num } from "../records.ts";
 import type { ChatType, Database } from "../schema.ts";
 import type { Db } from "../store.ts";
+import { type MessageOnPage, messageOnPage } from "./message-pages.ts";
 
 export interface ChatPageFilter {
   userId: number;
@@ -24,15 +25,7 @@ export interface ChatPageRow {
   chatId: string;
   created: number;
   updated: number;
-  lastMessage: {
-    id: string;
-    authorId: number;
-    created: number;
-    type: string;
-    /** Stored JSON text, as JSON.stringify wrote it. */
-    contentJson: string;
-    attachmentId: string | null;
-  } | null;
+  lastMessage: MessageOnPage | null;
 }
 
 type Page = QueryCreator<Database & { page: { chat_id: string; updated: number } }>;
@@ -65,20 +58,14 @@ function toPageRow(row: Row): ChatPageRow {
     chatId: row.chat_id,
     created: num(row.chat_created),
     updated: num(row.chat_updated),
-    lastMessage:
-      row.message_id === null ||
-      row.message_author_id === null ||
-      row.message_type === null ||
-      row.message_content === null
-        ? null
-        : {
-            id: row.message_id,
-            authorId: num(row.message_author_id),
-            created: num(row.message_created ?? 0),
-            type: row.message_type,
-            contentJson: row.message_content,
-            attachmentId: row.message_attachment_id,
-          },
+    lastMessage: messageOnPage({
+      id: row.message_id,
+      authorId: row.message_author_id,
+      created: row.message_created,
+      type: row.message_type,
+      content: row.message_content,
+      attachmentId: row.message_attachment_id,
+    }),
   };
 }
 

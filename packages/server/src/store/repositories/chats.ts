@@ -122,33 +122,6 @@ export async function findMembers(db: Db, chatIds: readonly string[]): Promise<C
   return rows.map(toMember);
 }
 
-export interface ChatListFilter {
-  userId: number;
-  chatTypes: readonly ChatType[];
-  itemIds: readonly number[] | null;
-  unreadOnly: boolean;
-  limit: number;
-  offset: number;
-}
-
-/** The account's chats, newest activity first: memberships only, to be hydrated by the caller. */
-export async function listMemberChats(db: Db, filter: ChatListFilter): Promise<ChatMember[]> {
-  let query = db
-    .selectFrom("chat_member")
-    .selectAll()
-    .where("user_id", "=", filter.userId)
-    .where("chat_type", "in", filter.chatTypes);
-  if (filter.itemIds) query = query.where("item_id", "in", filter.itemIds);
-  if (filter.unreadOnly) query = query.where("unread_count", ">", 0);
-  const rows = await query
-    .orderBy("updated", "desc")
-    .orderBy("chat_id", "desc")
-    .limit(filter.limit)
-    .offset(filter.offset)
-    .execute();
-  return rows.map(toMember);
-}
-
 /** The chat's next message sequence and next event number: a new message takes one of each. */
 export interface ChatAdvance {
   seq: number;

@@ -21,6 +21,32 @@ export interface MessagePageRow extends MessageOnPage {
   quote: MessageOnPage | null;
 }
 
+/**
+ * A message from the columns a statement selected for it (a left join's: all null when there is
+ * none, and then null).
+ */
+export function messageOnPage(columns: {
+  id: string | null;
+  authorId: number | string | bigint | null;
+  created: number | string | bigint | null;
+  type: string | null;
+  content: string | null;
+  attachmentId: string | null;
+}): MessageOnPage | null {
+  const { id, authorId, created, type, content } = columns;
+  if (id === null || authorId === null || created === null || type === null || content === null) {
+    return null;
+  }
+  return {
+    id,
+    authorId: num(authorId),
+    created: num(created),
+    type,
+    contentJson: content,
+    attachmentId: columns.attachmentId,
+  };
+}
+
 const pageStatement = precompiled(["chatId", "limit", "offset"], (db, v) =>
   db
     .selectFrom("message")
@@ -62,19 +88,13 @@ export async function readMessagePage(
     contentJson: row.content,
     attachmentId: row.attachment_id,
     readAt: numOrNull(row.read_at),
-    quote:
-      row.quote_id === null ||
-      row.quote_author_id === null ||
-      row.quote_type === null ||
-      row.quote_content === null
-        ? null
-        : {
-            id: row.quote_id,
-            authorId: num(row.quote_author_id),
-            created: num(row.quote_created ?? 0),
-            type: row.quote_type,
-            contentJson: row.quote_content,
-            attachmentId: row.quote_attachment_id,
-          },
+    quote: messageOnPage({
+      id: row.quote_id,
+      authorId: row.quote_author_id,
+      created: row.quote_created,
+      type: row.quote_type,
+      content: row.quote_content,
+      attachmentId: row.quote_attachment_id,
+    }),
   }));
 }

@@ -17,7 +17,7 @@ import {
   findMembers,
 } from "../../src/store/repositories/chats.ts";
 import { findItems } from "../../src/store/repositories/items.ts";
-import { findMessages, listChatMessages } from "../../src/store/repositories/messages.ts";
+import { findMessages, listChatMessagesBefore } from "../../src/store/repositories/messages.ts";
 import type { Db } from "../../src/store/store.ts";
 
 interface ChatParts {
@@ -139,7 +139,10 @@ export async function referenceMessages(
 ): Promise<string> {
   const db = ctx.store.db;
   await requireMembership(db, chatId, userId);
-  const messages = await listChatMessages(db, chatId, page.limit, page.offset);
+  // The newest limit + offset, less the first offset: the page the old listChatMessages read.
+  const messages = (await listChatMessagesBefore(db, chatId, null, page.limit + page.offset)).slice(
+    page.offset,
+  );
   const quoteIds = [...new Set(messages.flatMap((m) => (m.quoteId ? [m.quoteId] : [])))];
   const quoted = new Map((await findMessages(db, quoteIds)).map((m) => [m.id, m]));
   return JSON.stringify(

@@ -1,5 +1,5 @@
 // An answer already encoded as JSON in UTF-8: what the reads build from fragments kept encoded
-// (views/fragments.ts), so that neither JSON.stringify nor the socket's UTF-8 encoding runs over
+// (read-fragments.ts), so that neither JSON.stringify nor the socket's UTF-8 encoding runs over
 // the bulk of a 227 KB chats list again. The http layer's reply serializer sends the bytes as
 // they are (http/plugins/json-bytes.ts).
 export class JsonBytes {
@@ -7,11 +7,6 @@ export class JsonBytes {
 
   constructor(bytes: Buffer) {
     this.bytes = bytes;
-  }
-
-  /** The value the bytes encode (tests, and callers inside the process that want objects). */
-  parse<T = unknown>(): T {
-    return JSON.parse(this.bytes.toString("utf8")) as T;
   }
 }
 

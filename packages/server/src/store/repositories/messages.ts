@@ -74,24 +74,6 @@ export async function findMessages(db: Db, ids: readonly string[]): Promise<Mess
   return rows.map(toMessage);
 }
 
-/** Newest first. */
-export async function listChatMessages(
-  db: Db,
-  chatId: string,
-  limit: number,
-  offset: number,
-): Promise<Message[]> {
-  const rows = await db
-    .selectFrom("message")
-    .selectAll()
-    .where("chat_id", "=", chatId)
-    .orderBy("seq", "desc")
-    .limit(limit)
-    .offset(offset)
-    .execute();
-  return rows.map(toMessage);
-}
-
 /**
  * A page of the chat's history, newest first: its newest `limit` messages, or those written
  * before the message of sequence `beforeSeq`.

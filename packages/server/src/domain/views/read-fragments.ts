@@ -19,8 +19,11 @@ export interface ItemFragment {
 export class ReadFragments {
   readonly #urls: PublicUrls;
   #base: string;
-  /** By user id, and `id:item` for the profile of an item's seller (it names the item). */
-  readonly #users = new BoundedCache<string, Buffer>(40_000);
+  /**
+   * By user id, and `id:item` for the profile of an item's seller (it names the item). A profile
+   * is about a kilobyte: 20 MB at most.
+   */
+  readonly #users = new BoundedCache<string, Buffer>(20_000);
   readonly #items = new BoundedCache<number, ItemFragment>(20_000);
   readonly #images = new BoundedCache<string, Buffer>(10_000);
 

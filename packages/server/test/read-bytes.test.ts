@@ -269,28 +269,16 @@ test("a kept chats list follows every change of the account's chats, and is kept
   const buyer = parties.participants.find((id) => id !== userId);
   if (buyer === undefined) throw new Error("the chat has a buyer");
 
-  const sent = await postSandboxMessage(ctx, chatId, {
-    authorId: userId,
-    type: "text",
-    content: { text: "Продавец пишет" },
-    quoteId: null,
-  });
+  const say = (authorId: number, text: string) =>
+    postSandboxMessage(ctx, chatId, { authorId, type: "text", content: { text }, quoteId: null });
+
+  const sent = await say(userId, "Продавец пишет");
   await expectFresh("after the seller wrote");
-  await postSandboxMessage(ctx, chatId, {
-    authorId: buyer,
-    type: "text",
-    content: { text: "Покупатель отвечает" },
-    quoteId: null,
-  });
+  await say(buyer, "Покупатель отвечает");
   await expectFresh("after the buyer wrote");
   await readChat(ctx, userId, chatId);
   await expectFresh("after the seller read the chat");
-  const own = await postSandboxMessage(ctx, chatId, {
-    authorId: userId,
-    type: "text",
-    content: { text: "Это сообщение будет удалено" },
-    quoteId: null,
-  });
+  const own = await say(userId, "Это сообщение будет удалено");
   await expectFresh("after another message");
   await deleteMessage(ctx, userId, chatId, own.id);
   await expectFresh("after the newest message was deleted");

@@ -4,7 +4,6 @@
 // store only the first time (a few statements for all the chats of a page that missed). On one
 // node, whole lists are kept until the account's chats change (views/chat-list-answers.ts).
 import { BesedaError } from "../errors/beseda-error.ts";
-import type { Chat, ChatMember } from "../store/records.ts";
 import { findAccounts } from "../store/repositories/accounts.ts";
 import {
   type ChatPageFilter,
@@ -12,9 +11,9 @@ import {
   readChatOf,
   readChatPage,
 } from "../store/repositories/chat-pages.ts";
-import { findChats, findMembers } from "../store/repositories/chats.ts";
 import { findItems } from "../store/repositories/items.ts";
 import type { Db } from "../store/store.ts";
+import { chatPartiesOf } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
@@ -38,11 +37,6 @@ export async function listChats(
   return answer;
 }
 
-/** Once a change to chats has committed: the lists of the accounts taking part in them. */
-export function chatListsChanged(ctx: DomainContext, userIds: Iterable<number>): void {
-  ctx.chatListAnswers?.changed(userIds);
-}
-
 /** One chat of the account's, with its newest message; chat_not_found if it takes no part. */
 export async function getChat(
   ctx: DomainContext,
@@ -62,7 +56,7 @@ async function toShow(
   db: Db,
   rows: readonly ChatPageRow[],
 ): Promise<ChatToShow[]> {
-  const parties = await partiesOf(
+  const parties = await chatPartiesOf(
     ctx,
     db,
     rows.map((row) => row.chatId),
@@ -77,44 +71,6 @@ async function toShow(
     chats.map((chat) => chat.parties),
   );
   return chats;
-}
-
-/** Who takes part in each chat: kept ones, the others read in two statements and kept. */
-async function partiesOf(
-  ctx: DomainContext,
-  db: Db,
-  chatIds: readonly string[],
-): Promise<Map<string, ChatParties>> {
-  const found = new Map<string, ChatParties>();
-  const missing: string[] = [];
-  for (const chatId of chatIds) {
-    const kept = ctx.caches.chatParties.get(chatId);
-    if (kept) found.set(chatId, kept);
-    else missing.push(chatId);
-  }
-  if (missing.length === 0) return found;
-  const [chats, members] = await Promise.all([findChats(db, missing), findMembers(db, missing)]);
-  const membersOf = groupMembers(members);
-  for (const chat of chats) {
-    const parties = partiesOfChat(chat, membersOf.get(chat.id) ?? []);
-    ctx.caches.chatParties.set(chat.id, parties);
-    found.set(chat.id, parties);
-  }
-  return found;
-}
-
-function groupMembers(members: readonly ChatMember[]): Map<string, number[]> {
-  const byChat = new Map<string, number[]>();
-  for (const member of members) {
-    const ids = byChat.get(member.chatId);
-    if (ids) ids.push(member.userId);
-    else byChat.set(member.chatId, [member.userId]);
-  }
-  return byChat;
-}
-
-function partiesOfChat(chat: Chat, participants: number[]): ChatParties {
-  return { chat: { id: chat.id, type: chat.type, itemId: chat.itemId }, participants };
 }
 
 /** Makes the item contexts and users' profiles the chats show that are not kept yet. */

@@ -4,8 +4,8 @@
 import { BesedaError } from "../errors/beseda-error.ts";
 import type { Chat, ChatType } from "../store/records.ts";
 import {
-  findChat,
   findChatByPairKey,
+  findChats,
   findMembers,
   insertChat,
   markMemberRead,
@@ -14,7 +14,6 @@ import { findItem } from "../store/repositories/items.ts";
 import { markIncomingRead } from "../store/repositories/messages.ts";
 import type { Db } from "../store/store.ts";
 import { avitoAccount, requireAccounts } from "./accounts.ts";
-import { chatListsChanged } from "./chat-reads.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
 import type { ChatParties } from "./immutable-cache.ts";
@@ -28,18 +27,46 @@ export async function chatParties(
   db: Db,
   chatId: string,
 ): Promise<ChatParties> {
-  const cached = ctx.caches.chatParties.get(chatId);
-  if (cached) return cached;
-  const chat = await findChat(db, chatId);
-  if (!chat) throw new BesedaError("chat_not_found");
-  const participants = (await findMembers(db, [chat.id])).map((m) => m.userId);
-  // Chat ids reach clients only once the chat is committed, so this read is of committed rows.
-  const parties: ChatParties = {
-    chat: { id: chat.id, type: chat.type, itemId: chat.itemId },
-    participants,
-  };
-  ctx.caches.chatParties.set(chatId, parties);
+  const parties = (await chatPartiesOf(ctx, db, [chatId])).get(chatId);
+  if (!parties) throw new BesedaError("chat_not_found");
   return parties;
+}
+
+/**
+ * The parties of each chat of `chatIds` that exists: the kept ones, the others read in two
+ * statements (whatever their number) and kept.
+ */
+export async function chatPartiesOf(
+  ctx: DomainContext,
+  db: Db,
+  chatIds: readonly string[],
+): Promise<Map<string, ChatParties>> {
+  const found = new Map<string, ChatParties>();
+  const missing: string[] = [];
+  for (const chatId of chatIds) {
+    const kept = ctx.caches.chatParties.get(chatId);
+    if (kept) found.set(chatId, kept);
+    else missing.push(chatId);
+  }
+  if (missing.length === 0) return found;
+  // One after the other: `db` may be a transaction, which runs one statement at a time.
+  const chats = await findChats(db, missing);
+  const membersOf = new Map<string, number[]>();
+  for (const member of await findMembers(db, missing)) {
+    const ids = membersOf.get(member.chatId);
+    if (ids) ids.push(member.userId);
+    else membersOf.set(member.chatId, [member.userId]);
+  }
+  for (const chat of chats) {
+    // Chat ids reach clients only once the chat is committed, so this read is of committed rows.
+    const parties: ChatParties = {
+      chat: { id: chat.id, type: chat.type, itemId: chat.itemId },
+      participants: membersOf.get(chat.id) ?? [],
+    };
+    ctx.caches.chatParties.set(chat.id, parties);
+    found.set(chat.id, parties);
+  }
+  return found;
 }
 
 /** Marks the chat read for `userId` and every message of the other side as read now. */
@@ -59,7 +86,7 @@ export async function readChat(
     await markIncomingRead(db, chatId, others, now);
   });
   // The reader's unread count is 0 now: its unread_only list changed (the others' did not).
-  chatListsChanged(ctx, [userId]);
+  ctx.chatListAnswers?.changed([userId]);
   ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }
@@ -134,7 +161,7 @@ export async function openChat(
     await insertChat(db, chat, memberIds);
     return { chat: openedChat(chat, memberIds), created: true };
   });
-  if (opened.created) chatListsChanged(ctx, opened.chat.user_ids);
+  if (opened.created) ctx.chatListAnswers?.changed(opened.chat.user_ids);
   return opened;
 }
 

@@ -14,7 +14,6 @@ import {
 } from "../store/repositories/messages.ts";
 import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Db } from "../store/store.ts";
-import { chatListsChanged } from "./chat-reads.ts";
 import { chatParties } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
@@ -88,10 +87,7 @@ async function committing<T>(
     announce = { deliveries: [], messages: [], chats: [] };
     return work(db, announce);
   });
-  chatListsChanged(
-    ctx,
-    announce.chats.flatMap((parties) => parties.participants),
-  );
+  ctx.chatListAnswers?.changed(announce.chats.flatMap((parties) => parties.participants));
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   publishMessages(ctx, announce.messages);
   return result;

@@ -1,7 +1,7 @@
 // Whole chats-list answers, kept per account and filter until something in that account's chats
 // changes: a CRM polls the same lists again and again, and most polls find nothing new. Only on a
 // single node (SQLite): there every change goes through this process, which lets go of the
-// account's answers once the change has committed (chatListsChanged). Several nodes on one
+// account's answers once the change has committed (`changed`). Several nodes on one
 // PostgreSQL would each need to hear of every other's changes, so there nothing is kept.
 //
 // A read that began before a change and ends after it must not keep what it read: each account's

@@ -28,6 +28,7 @@ const ON_POSTGRES = {
     // Always PostgreSQL, whatever the project.
     "packages/server/test/store-postgres.test.ts",
     "packages/server/test/cluster.test.ts",
+    "packages/server/test/cluster-sync.test.ts",
     "packages/server/test/deploy-nginx.test.ts",
     "packages/server/test/store-unavailable.test.ts",
     "packages/server/test/rate-limit-shared.test.ts",

@@ -72,13 +72,16 @@ afterAll(async () => {
 async function waitUntil<T>(
   probe: () => Promise<T | false | null | undefined> | T | false | null | undefined,
   timeoutMs = 5000,
-  what = "condition",
+  what: string | (() => string) = "condition",
 ): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
+    if (performance.now() > deadline) {
+      const shown = typeof what === "string" ? what : what();
+      throw new Error(`${shown}: not met within ${timeoutMs} ms`);
+    }
     await pause(20);
   }
 }
@@ -146,13 +149,15 @@ async function deliveryOf(
 
 /** Waits until the delivery of `messageId` has `attempts` attempts recorded, and returns it. */
 function afterAttempts(api: TestApi, userId: number, messageId: string, attempts: number) {
+  let last: DeliveryView | undefined;
   return waitUntil(
     async () => {
-      const delivery = await deliveryOf(api, userId, messageId);
-      return delivery && delivery.attempts.length >= attempts ? delivery : undefined;
+      last = await deliveryOf(api, userId, messageId);
+      return last && last.attempts.length >= attempts ? last : undefined;
     },
     5000,
-    `attempt ${attempts} of ${messageId}`,
+    // What the delivery looked like, so that a failure says where it stopped.
+    () => `attempt ${attempts} of ${messageId} (last seen: ${JSON.stringify(last)})`,
   );
 }
 

@@ -102,6 +102,9 @@ export class ClusterSync implements ClusterChanges {
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | null = null;
   #pollAgain = false;
+  /** Counts this node's own changes: a poll that read across one read stale versions. */
+  #ownChanges = 0;
+  #stopped = false;
 
   constructor(options: ClusterSyncOptions) {
     this.#options = options;
@@ -132,12 +135,16 @@ export class ClusterSync implements ClusterChanges {
   }
 
   changed(topic: ChangeTopic, version?: string): void {
-    if (topic in VERSION_KEYS) this.#seen.set(topic as VersionedTopic, version);
+    if (topic in VERSION_KEYS) {
+      this.#seen.set(topic as VersionedTopic, version);
+      this.#ownChanges++;
+    }
     this.#signals.notify(topic).catch(this.#onError);
   }
 
   /** Reads the versions and applies what changed since they were last seen (one poll at a time). */
   poll(): void {
+    if (this.#stopped) return;
     if (this.#polling) {
       this.#pollAgain = true;
       return;
@@ -154,8 +161,10 @@ export class ClusterSync implements ClusterChanges {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#polling;
+    // A poll may ask for another as it ends.
+    while (this.#polling) await this.#polling;
   }
 
   async #versions(): Promise<Map<string, string>> {
@@ -217,7 +226,14 @@ export class ClusterSync implements ClusterChanges {
 
   async #apply(): Promise<void> {
     await this.#sayWatched();
+    const ownChangesBefore = this.#ownChanges;
     const versions = await this.#versions();
+    // A change of this node committed while the versions were read: what was read may predate
+    // it, and applied it would undo it here (the clock moved back). Read again.
+    if (this.#ownChanges !== ownChangesBefore) {
+      this.#pollAgain = true;
+      return;
+    }
     this.#watchedUntilMs = await watchedUntilMs(this.#store.db);
     const changed = (topic: VersionedTopic) => {
       const now = versions.get(VERSION_KEYS[topic]);

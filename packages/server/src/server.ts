@@ -30,7 +30,7 @@ import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
-import { ChatListAnswers } from "./domain/views/chat-list-answers.ts";
+import { KeptAnswers } from "./domain/views/kept-answers.ts";
 import { ReadFragments } from "./domain/views/read-fragments.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
 import { threadedTransport } from "./domain/webhooks/threaded-transport.ts";
@@ -156,10 +156,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       caches: immutableCaches(),
       fragments: new ReadFragments(urls),
-      // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short ones.
-      chatListAnswers:
+      // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short answers.
+      keptAnswers:
         store.dialect === "sqlite"
-          ? new ChatListAnswers({ maxBytes: 32 * 1024 * 1024, maxAccounts: 10_000 })
+          ? new KeptAnswers({ maxBytes: 32 * 1024 * 1024, maxScopes: 20_000 })
           : null,
       // Event ids name this start of the process (not the seeded source: a restart must differ).
       live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),

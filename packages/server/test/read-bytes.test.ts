@@ -3,7 +3,7 @@
 // for every read and filter: on a seeded world (`beseda seed`) and on the demo world, which holds
 // every message type, quotes, deleted messages and all three kinds of chat. Then through HTTP,
 // after an import renames an account and an item whose fragments are kept, and after each change
-// that a kept chats list must follow.
+// that a kept answer (a chats list, a chat by id, a messages page) must follow.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -234,40 +234,66 @@ test("an import that renames a cached account and item shows the new names at on
   expect(after).toContain(JSON.stringify(item.title));
 });
 
-test("a kept chats list follows every change of the account's chats, and is kept again after", async () => {
+test("kept answers follow every change of what they show, and are kept again after", async () => {
   const { ctx } = demo;
   const seller = await demo.ctx.store.db
     .selectFrom("item")
     .select("owner_id")
     .executeTakeFirstOrThrow();
   const userId = Number(seller.owner_id);
-  const all = {
-    chatTypes: ["u2i", "u2u", "a2u"] as ChatType[],
-    itemIds: null,
-    limit: 100,
-    offset: 0,
-  };
-  const queries = [
-    { ...all, unreadOnly: false },
-    { ...all, unreadOnly: true },
-  ];
-  /** Each list, read twice (kept, then from the kept answer), the same as the old path's. */
-  const expectFresh = async (step: string) => {
-    for (const query of queries) {
-      const reference = await referenceChats(ctx, { userId, ...query });
-      for (let n = 0; n < 2; n++) {
-        const ours = (await listChats(ctx, userId, query)).bytes.toString("utf8");
-        expect(ours, `${step}, unread_only ${query.unreadOnly}, read ${n + 1}`).toBe(reference);
-      }
-    }
-  };
-  await expectFresh("at first");
   const { chatIds } = await chatsOf(ctx, userId);
   const chatId = chatIds[0];
   if (!chatId) throw new Error("the seller has chats");
   const parties = await chatParties(ctx, ctx.store.db, chatId);
   const buyer = parties.participants.find((id) => id !== userId);
   if (buyer === undefined) throw new Error("the chat has a buyer");
+  const all = {
+    chatTypes: ["u2i", "u2u", "a2u"] as ChatType[],
+    itemIds: null,
+    limit: 100,
+    offset: 0,
+  };
+  const pages = [
+    { limit: 100, offset: 0 },
+    { limit: 2, offset: 1 },
+  ];
+  /** Each answer, read twice (kept, then from the kept answer), the same as the old path's. */
+  const twice = async (
+    step: string,
+    ours: () => Promise<{ bytes: Buffer }>,
+    reference: () => Promise<string>,
+  ) => {
+    const expected = await reference();
+    for (let n = 0; n < 2; n++) {
+      expect((await ours()).bytes.toString("utf8"), `${step}, read ${n + 1}`).toBe(expected);
+    }
+  };
+  /** The seller's lists, and the chat and its messages as each of its two members sees them. */
+  const expectFresh = async (step: string) => {
+    for (const unreadOnly of [false, true]) {
+      const query = { ...all, unreadOnly };
+      await twice(
+        `${step}: the seller's list, unread_only ${unreadOnly}`,
+        () => listChats(ctx, userId, query),
+        () => referenceChats(ctx, { userId, ...query }),
+      );
+    }
+    for (const viewer of [userId, buyer]) {
+      await twice(
+        `${step}: the chat as ${viewer} sees it`,
+        () => getChat(ctx, viewer, chatId),
+        () => referenceChat(ctx, viewer, chatId),
+      );
+      for (const page of pages) {
+        await twice(
+          `${step}: the messages ${JSON.stringify(page)} as ${viewer} sees them`,
+          () => listMessages(ctx, viewer, chatId, page),
+          () => referenceMessages(ctx, viewer, chatId, page),
+        );
+      }
+    }
+  };
+  await expectFresh("at first");
 
   const say = (authorId: number, text: string) =>
     postSandboxMessage(ctx, chatId, { authorId, type: "text", content: { text }, quoteId: null });
@@ -278,6 +304,8 @@ test("a kept chats list follows every change of the account's chats, and is kept
   await expectFresh("after the buyer wrote");
   await readChat(ctx, userId, chatId);
   await expectFresh("after the seller read the chat");
+  await readChat(ctx, buyer, chatId);
+  await expectFresh("after the buyer read the chat");
   const own = await say(userId, "Это сообщение будет удалено");
   await expectFresh("after another message");
   await deleteMessage(ctx, userId, chatId, own.id);

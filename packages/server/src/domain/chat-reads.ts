@@ -2,7 +2,7 @@
 // encoded JSON. What changes (the times, the newest message) is read in one statement; who takes
 // part, the item, and the users' profiles never change and come from the caches, read from the
 // store only the first time (a few statements for all the chats of a page that missed). On one
-// node, whole lists are kept until the account's chats change (views/chat-list-answers.ts).
+// node, whole answers are kept until what they show changes (views/kept-answers.ts).
 import { BesedaError } from "../errors/beseda-error.ts";
 import { findAccounts } from "../store/repositories/accounts.ts";
 import {
@@ -17,7 +17,12 @@ import { chatPartiesOf } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
-import { filterKey } from "./views/chat-list-answers.ts";
+import {
+  accountScope,
+  chatKey,
+  chatListKey,
+  chatScope,
+} from "./views/kept-answers.ts";
 import type { JsonBytes } from "./views/json-bytes.ts";
 
 export type ChatListQuery = Omit<ChatPageFilter, "userId">;
@@ -28,12 +33,12 @@ export async function listChats(
   userId: number,
   query: ChatListQuery,
 ): Promise<JsonBytes> {
-  const kept = ctx.chatListAnswers?.find(userId, filterKey(query));
+  const kept = ctx.keptAnswers?.find(accountScope(userId), chatListKey(query));
   if (kept && "answer" in kept) return kept.answer;
   const db = ctx.store.db;
   const chats = await toShow(ctx, db, await readChatPage(db, { ...query, userId }));
   const answer = chatListJson(ctx.fragments, chats, userId);
-  if (kept) ctx.chatListAnswers?.keep(kept.ticket, answer);
+  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
   return answer;
 }
 
@@ -43,11 +48,15 @@ export async function getChat(
   userId: number,
   chatId: string,
 ): Promise<JsonBytes> {
+  const kept = ctx.keptAnswers?.find(chatScope(chatId), chatKey(userId));
+  if (kept && "answer" in kept) return kept.answer;
   const db = ctx.store.db;
   const row = await readChatOf(db, userId, chatId);
   const [chat] = row ? await toShow(ctx, db, [row]) : [];
   if (!chat) throw new BesedaError("chat_not_found");
-  return chatJson(ctx.fragments, chat, userId);
+  const answer = chatJson(ctx.fragments, chat, userId);
+  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
+  return answer;
 }
 
 /** The rows with who takes part in each, every fragment they show made and kept. */

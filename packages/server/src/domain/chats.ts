@@ -85,8 +85,9 @@ export async function readChat(
     const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
   });
-  // The reader's unread count is 0 now: its unread_only list changed (the others' did not).
-  ctx.chatListAnswers?.changed([userId]);
+  // The reader's unread count is 0 now: its unread_only list changed (the others' did not), and
+  // the chat's messages are read.
+  ctx.keptAnswers?.chatRead(chatId, userId);
   ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }
@@ -161,7 +162,7 @@ export async function openChat(
     await insertChat(db, chat, memberIds);
     return { chat: openedChat(chat, memberIds), created: true };
   });
-  if (opened.created) ctx.chatListAnswers?.changed(opened.chat.user_ids);
+  if (opened.created) ctx.keptAnswers?.listsChanged(opened.chat.user_ids);
   return opened;
 }
 

@@ -13,7 +13,7 @@ import type { RandomSource } from "./random.ts";
 import type { RateLimiter } from "./rate-limits/rate-limiter.ts";
 import type { FaultRegistry } from "./sandbox/faults-registry.ts";
 import type { LiveEvents } from "./sandbox/live-events.ts";
-import type { ChatListAnswers } from "./views/chat-list-answers.ts";
+import type { KeptAnswers } from "./views/kept-answers.ts";
 import type { ReadFragments } from "./views/read-fragments.ts";
 import type { WebhookTransport } from "./webhooks/transport.ts";
 
@@ -67,8 +67,8 @@ export interface DomainContext {
   caches: ImmutableCaches;
   /** Parts of the reads' answers kept encoded (views/read-fragments.ts). */
   fragments: ReadFragments;
-  /** Whole chats-list answers (views/chat-list-answers.ts): one node on SQLite only, else null. */
-  chatListAnswers: ChatListAnswers | null;
+  /** Whole read answers (views/kept-answers.ts): one node on SQLite only, else null. */
+  keptAnswers: KeptAnswers | null;
   /** The sandbox's fault rules, in memory (the store holds them too). */
   faults: FaultRegistry;
   /** What happens, as it happens: for the sandbox's event stream. */

@@ -22,6 +22,7 @@ import type { ChatParties } from "./immutable-cache.ts";
 import { checkMessageContent } from "./message-content.ts";
 import { publishMessages } from "./sandbox/live-events.ts";
 import type { JsonBytes } from "./views/json-bytes.ts";
+import { chatScope, messagesKey } from "./views/kept-answers.ts";
 import { messageListJson } from "./views/message-json.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
@@ -63,8 +64,12 @@ export async function listMessages(
   // A chat's members never change: known from the cache after the first read.
   const { participants } = await chatParties(ctx, db, chatId);
   if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
+  const kept = ctx.keptAnswers?.find(chatScope(chatId), messagesKey(userId, page));
+  if (kept && "answer" in kept) return kept.answer;
   const rows = await readMessagePage(db, chatId, page.limit, page.offset);
-  return messageListJson(ctx.fragments, rows, userId);
+  const answer = messageListJson(ctx.fragments, rows, userId);
+  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
+  return answer;
 }
 
 /** The webhook deliveries a write queued: handed to the dispatcher once the write commits. */
@@ -87,7 +92,9 @@ async function committing<T>(
     announce = { deliveries: [], messages: [], chats: [] };
     return work(db, announce);
   });
-  ctx.chatListAnswers?.changed(announce.chats.flatMap((parties) => parties.participants));
+  for (const { chat, participants } of announce.chats) {
+    ctx.keptAnswers?.chatChanged(chat.id, participants);
+  }
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   publishMessages(ctx, announce.messages);
   return result;

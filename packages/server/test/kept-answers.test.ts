@@ -26,7 +26,13 @@ function keepAll(answers: KeptAnswers, scopes: string[]): void {
 
 test("a send lets go of the chat's answers and its members' lists; nothing else", () => {
   const answers = new KeptAnswers({ maxBytes: 1000, maxScopes: 10 });
-  const scopes = [accountScope(1), accountScope(2), accountScope(3), chatScope("x"), chatScope("y")];
+  const scopes = [
+    accountScope(1),
+    accountScope(2),
+    accountScope(3),
+    chatScope("x"),
+    chatScope("y"),
+  ];
   keepAll(answers, scopes);
   answers.chatChanged("x", [1, 2]);
   expect(scopes.map((scope) => kept(answers, scope))).toEqual([

@@ -17,13 +17,8 @@ import { chatPartiesOf } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
-import {
-  accountScope,
-  chatKey,
-  chatListKey,
-  chatScope,
-} from "./views/kept-answers.ts";
 import type { JsonBytes } from "./views/json-bytes.ts";
+import { accountScope, chatKey, chatListKey, chatScope } from "./views/kept-answers.ts";
 
 export type ChatListQuery = Omit<ChatPageFilter, "userId">;
 

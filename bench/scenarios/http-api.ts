@@ -185,6 +185,9 @@ export const httpApi: Scenario = {
                 ? { goal: { text: "< 20 ms", met: ours.p99 < 20 } }
                 : {}),
             });
+            // The bare server's tail at the same load: what the machine and the socket alone
+            // give a read of these bytes.
+            figures.push({ name: `${label}: node:http p99`, value: top.p99, unit: "ms" });
             figures.push({
               name: `${label}: errors`,
               value: ours.errors,
@@ -247,6 +250,7 @@ export const httpApi: Scenario = {
     }
     notes.push(
       `${rounds} rounds of ${seconds} s per figure, alternating Beseda, node:http and Prism; medians reported`,
+      "Each read asks for the same URL again and again, as a CRM polling one account does: after the first, Beseda answers it from its kept whole answers (views/kept-answers.ts), checking nothing else on SQLite. crm-mixed measures reads while buyers' messages keep changing what they show",
     );
     return { scenario: this.name, description: this.description, figures, notes };
   },

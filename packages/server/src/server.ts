@@ -14,6 +14,7 @@ import {
   ClusterSync,
   clusterFollower,
   SINGLE_NODE,
+  VERSION_KEYS,
 } from "./domain/cluster/cluster-sync.ts";
 import type { DomainContext } from "./domain/context.ts";
 import { type DemoWorld, seedDemoWorld } from "./domain/demo-world.ts";
@@ -42,6 +43,7 @@ import {
   signingKeyOf,
 } from "./server-secrets.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
+import { readVersionOf } from "./store/repositories/read-versions.ts";
 import type { Store } from "./store/store.ts";
 
 export { ADMIN_TOKEN_FILE, NODE_ID_FILE, SIGNING_KEY_FILE } from "./server-secrets.ts";
@@ -156,11 +158,16 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
       caches: immutableCaches(),
       fragments: new ReadFragments(urls),
-      // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short answers.
-      keptAnswers:
-        store.dialect === "sqlite"
-          ? new KeptAnswers({ maxBytes: 32 * 1024 * 1024, maxScopes: 20_000 })
-          : null,
+      // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short answers. Nodes on
+      // one PostgreSQL check each kept answer's version in the store before serving it.
+      keptAnswers: new KeptAnswers({
+        maxBytes: 32 * 1024 * 1024,
+        maxScopes: 20_000,
+        shared:
+          store.dialect === "postgres"
+            ? { read: (scope) => readVersionOf(store.db, scope, VERSION_KEYS.world) }
+            : undefined,
+      }),
       // Event ids name this start of the process (not the seeded source: a restart must differ).
       live: new LiveEvents(randomBytes(4).toString("hex"), () => clock.nowMs()),
       faults: new FaultRegistry(store, (error) =>

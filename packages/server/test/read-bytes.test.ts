@@ -3,7 +3,8 @@
 // for every read and filter: on a seeded world (`beseda seed`) and on the demo world, which holds
 // every message type, quotes, deleted messages and all three kinds of chat. Then through HTTP,
 // after an import renames an account and an item whose fragments are kept, and after each change
-// that a kept answer (a chats list, a chat by id, a messages page) must follow.
+// that a kept answer (a chats list, a chat by id, a messages page) must follow: on PostgreSQL made
+// through a second node, which the reading node hears nothing from.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -16,7 +17,7 @@ import type { ChatType } from "../src/store/records.ts";
 import { TestApi } from "./helpers/api.ts";
 import { referenceChat, referenceChats, referenceMessages } from "./helpers/reference-reads.ts";
 import { runCli } from "./helpers/server-process.ts";
-import { testDatabaseFor } from "./helpers/test-database.ts";
+import { TEST_DIALECT, testDatabaseFor } from "./helpers/test-database.ts";
 import { startTestServer, type TestServer, tempDataDir } from "./helpers/test-server.ts";
 
 const CHAT_TYPE_SETS: ChatType[][] = [
@@ -35,6 +36,8 @@ const PAGES = [
 
 let seeded: TestServer;
 let demo: TestServer;
+/** On PostgreSQL, a second node on the demo world's database: it makes the changes there. */
+let demoPeer: TestServer | undefined;
 let seller: number;
 
 beforeAll(async () => {
@@ -59,10 +62,15 @@ beforeAll(async () => {
   ).seller.user_id;
   seeded = await startTestServer({ dataDir });
   demo = await startTestServer({ demo: true });
+  if (TEST_DIALECT === "postgres") {
+    const { databaseUrl: shared } = await testDatabaseFor(demo.dataDir);
+    if (shared) demoPeer = await startTestServer({ databaseUrl: shared });
+  }
 }, 60_000);
 
 afterAll(async () => {
   await seeded?.stop();
+  await demoPeer?.stop();
   await demo?.stop();
 });
 
@@ -236,6 +244,9 @@ test("an import that renames a cached account and item shows the new names at on
 
 test("kept answers follow every change of what they show, and are kept again after", async () => {
   const { ctx } = demo;
+  // The changes go through the other node where there is one: this node hears nothing of them,
+  // and only the versions in the store tell it that what it keeps is stale.
+  const writer = (demoPeer ?? demo).ctx;
   const seller = await demo.ctx.store.db
     .selectFrom("item")
     .select("owner_id")
@@ -296,27 +307,32 @@ test("kept answers follow every change of what they show, and are kept again aft
   await expectFresh("at first");
 
   const say = (authorId: number, text: string) =>
-    postSandboxMessage(ctx, chatId, { authorId, type: "text", content: { text }, quoteId: null });
+    postSandboxMessage(writer, chatId, {
+      authorId,
+      type: "text",
+      content: { text },
+      quoteId: null,
+    });
 
   const sent = await say(userId, "Продавец пишет");
   await expectFresh("after the seller wrote");
   await say(buyer, "Покупатель отвечает");
   await expectFresh("after the buyer wrote");
-  await readChat(ctx, userId, chatId);
+  await readChat(writer, userId, chatId);
   await expectFresh("after the seller read the chat");
-  await readChat(ctx, buyer, chatId);
+  await readChat(writer, buyer, chatId);
   await expectFresh("after the buyer read the chat");
   const own = await say(userId, "Это сообщение будет удалено");
   await expectFresh("after another message");
-  await deleteMessage(ctx, userId, chatId, own.id);
+  await deleteMessage(writer, userId, chatId, own.id);
   await expectFresh("after the newest message was deleted");
-  const newcomer = await createAccountWithApp(ctx, "Новый покупатель", []);
+  const newcomer = await createAccountWithApp(writer, "Новый покупатель", []);
   const item = await demo.ctx.store.db
     .selectFrom("item")
     .select("id")
     .where("owner_id", "=", userId)
     .executeTakeFirstOrThrow();
-  await openChat(ctx, { type: "u2i", itemId: Number(item.id), buyerId: newcomer.user_id });
+  await openChat(writer, { type: "u2i", itemId: Number(item.id), buyerId: newcomer.user_id });
   await expectFresh("after a buyer opened a new chat");
   expect(sent.id).toMatch(/^[0-9a-f]{32}$/);
 });

@@ -28,12 +28,12 @@ export async function listChats(
   userId: number,
   query: ChatListQuery,
 ): Promise<JsonBytes> {
-  const kept = ctx.keptAnswers?.find(accountScope(userId), chatListKey(query));
-  if (kept && "answer" in kept) return kept.answer;
+  const kept = await ctx.keptAnswers.find(accountScope(userId), chatListKey(query));
+  if ("answer" in kept) return kept.answer;
   const db = ctx.store.db;
   const chats = await toShow(ctx, db, await readChatPage(db, { ...query, userId }));
   const answer = chatListJson(ctx.fragments, chats, userId);
-  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
+  ctx.keptAnswers.keep(kept.ticket, answer);
   return answer;
 }
 
@@ -43,14 +43,14 @@ export async function getChat(
   userId: number,
   chatId: string,
 ): Promise<JsonBytes> {
-  const kept = ctx.keptAnswers?.find(chatScope(chatId), chatKey(userId));
-  if (kept && "answer" in kept) return kept.answer;
+  const kept = await ctx.keptAnswers.find(chatScope(chatId), chatKey(userId));
+  if ("answer" in kept) return kept.answer;
   const db = ctx.store.db;
   const row = await readChatOf(db, userId, chatId);
   const [chat] = row ? await toShow(ctx, db, [row]) : [];
   if (!chat) throw new BesedaError("chat_not_found");
   const answer = chatJson(ctx.fragments, chat, userId);
-  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
+  ctx.keptAnswers.keep(kept.ticket, answer);
   return answer;
 }
 

@@ -17,6 +17,8 @@ import { avitoAccount, requireAccounts } from "./accounts.ts";
 import type { DomainContext } from "./context.ts";
 import { newChatId } from "./ids.ts";
 import type { ChatParties } from "./immutable-cache.ts";
+import { stampScopes } from "./read-versions.ts";
+import { scopesOfChatRead, scopesOfNewChat } from "./views/kept-answers.ts";
 
 /**
  * A chat's identity and the ids of its users, read once and then kept (they never change);
@@ -84,10 +86,9 @@ export async function readChat(
     // however many of the reader's own messages the other side has left unread.
     const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
+    await stampScopes(ctx, db, scopesOfChatRead(chatId, userId));
   });
-  // The reader's unread count is 0 now: its unread_only list changed (the others' did not), and
-  // the chat's messages are read.
-  ctx.keptAnswers?.chatRead(chatId, userId);
+  ctx.keptAnswers.changed(scopesOfChatRead(chatId, userId));
   ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }
@@ -160,9 +161,10 @@ export async function openChat(
       lastSeq: 0,
     };
     await insertChat(db, chat, memberIds);
+    await stampScopes(ctx, db, scopesOfNewChat(memberIds));
     return { chat: openedChat(chat, memberIds), created: true };
   });
-  if (opened.created) ctx.keptAnswers?.listsChanged(opened.chat.user_ids);
+  if (opened.created) ctx.keptAnswers.changed(scopesOfNewChat(opened.chat.user_ids));
   return opened;
 }
 

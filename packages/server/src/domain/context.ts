@@ -67,8 +67,8 @@ export interface DomainContext {
   caches: ImmutableCaches;
   /** Parts of the reads' answers kept encoded (views/read-fragments.ts). */
   fragments: ReadFragments;
-  /** Whole read answers (views/kept-answers.ts): one node on SQLite only, else null. */
-  keptAnswers: KeptAnswers | null;
+  /** Whole read answers, kept until what they show changes (views/kept-answers.ts). */
+  keptAnswers: KeptAnswers;
   /** The sandbox's fault rules, in memory (the store holds them too). */
   faults: FaultRegistry;
   /** What happens, as it happens: for the sandbox's event stream. */

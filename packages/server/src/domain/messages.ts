@@ -20,9 +20,10 @@ import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { checkMessageContent } from "./message-content.ts";
+import { stampScopes } from "./read-versions.ts";
 import { publishMessages } from "./sandbox/live-events.ts";
 import type { JsonBytes } from "./views/json-bytes.ts";
-import { chatScope, messagesKey } from "./views/kept-answers.ts";
+import { chatScope, messagesKey, scopesOfChatChange } from "./views/kept-answers.ts";
 import { messageListJson } from "./views/message-json.ts";
 import { contentOf, type MessageView, messageView } from "./views/message-view.ts";
 import { requireVoice } from "./voices.ts";
@@ -64,11 +65,11 @@ export async function listMessages(
   // A chat's members never change: known from the cache after the first read.
   const { participants } = await chatParties(ctx, db, chatId);
   if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
-  const kept = ctx.keptAnswers?.find(chatScope(chatId), messagesKey(userId, page));
-  if (kept && "answer" in kept) return kept.answer;
+  const kept = await ctx.keptAnswers.find(chatScope(chatId), messagesKey(userId, page));
+  if ("answer" in kept) return kept.answer;
   const rows = await readMessagePage(db, chatId, page.limit, page.offset);
   const answer = messageListJson(ctx.fragments, rows, userId);
-  if (kept) ctx.keptAnswers?.keep(kept.ticket, answer);
+  ctx.keptAnswers.keep(kept.ticket, answer);
   return answer;
 }
 
@@ -87,14 +88,16 @@ async function committing<T>(
   work: (db: Db, announce: Announcements) => Promise<T>,
 ): Promise<T> {
   let announce: Announcements = { deliveries: [], messages: [], chats: [] };
-  const result = await ctx.store.transaction((db) => {
+  const changedScopes = () =>
+    announce.chats.flatMap(({ chat, participants }) => scopesOfChatChange(chat.id, participants));
+  const result = await ctx.store.transaction(async (db) => {
     // Afresh for each attempt: PostgreSQL may run the transaction again.
     announce = { deliveries: [], messages: [], chats: [] };
-    return work(db, announce);
+    const done = await work(db, announce);
+    await stampScopes(ctx, db, changedScopes());
+    return done;
   });
-  for (const { chat, participants } of announce.chats) {
-    ctx.keptAnswers?.chatChanged(chat.id, participants);
-  }
+  ctx.keptAnswers.changed(changedScopes());
   if (announce.deliveries.length > 0) ctx.webhooks.handOff(announce.deliveries);
   publishMessages(ctx, announce.messages);
   return result;

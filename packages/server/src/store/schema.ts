@@ -258,6 +258,12 @@ export interface LiveWatchTable {
   watched_until_ms: number;
 }
 
+/** A scope's version (see the read-versions migration). */
+export interface ReadVersionTable {
+  scope: string;
+  version: number;
+}
+
 export interface Database {
   account: AccountTable;
   item: ItemTable;
@@ -280,4 +286,5 @@ export interface Database {
   console_session: ConsoleSessionTable;
   rate_limit: RateLimitTable;
   live_watch: LiveWatchTable;
+  read_version: ReadVersionTable;
 }

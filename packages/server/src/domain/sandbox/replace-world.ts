@@ -34,7 +34,7 @@ export function forgetOldWorld(ctx: DomainContext): void {
   ctx.caches.accessGrants.clear();
   ctx.caches.chatParties.clear();
   ctx.fragments.clear();
-  ctx.keptAnswers?.clear();
+  ctx.keptAnswers.clear();
   ctx.webhooks.discard();
 }
 

@@ -5,9 +5,12 @@
 //   a delete, a new chat) or its reading one changes them;
 // - a chat's scope keeps that chat by id and its messages pages (by viewer and page): a send or a
 //   delete in it changes both, and a read changes its messages (is_read, read).
-// Only on a single node (SQLite): there every change goes through this process, which lets go of
-// the scopes once the change has committed. Several nodes on one PostgreSQL would each need to
-// hear of every other's changes, so there nothing is kept.
+// The node that made a change lets go of its scopes once the change has committed (`changed`).
+// On one SQLite node every change goes through this process, so that is all it takes. Nodes that
+// share a PostgreSQL do not hear each other's changes in time: there each change also bumps its
+// scopes' versions in the store, in its own transaction, and a kept answer is served only while
+// its scope's version there is still the one it was read under (`SharedVersions`: one statement
+// instead of the read's).
 //
 // A read that began before a change and ends after it must not keep what it read: each scope has
 // a version that every change bumps, the read notes it before it reads the store, and keeps its
@@ -16,6 +19,8 @@ import type { JsonBytes } from "./json-bytes.ts";
 
 interface ScopeAnswers {
   version: number;
+  /** The scope's version in the store that the answers were read under (shared stores only). */
+  shared: string | null;
   /** By what was asked (a filter, a viewer and a page). */
   byKey: Map<string, JsonBytes>;
   bytes: number;
@@ -39,28 +44,51 @@ export function chatScope(chatId: string): string {
   return `c${chatId}`;
 }
 
+/** Where scopes' versions are read when several nodes share the store. */
+export interface SharedVersions {
+  /** The scope's version in the store now: the same string while nothing it shows changed. */
+  read(scope: string): Promise<string>;
+}
+
 export class KeptAnswers {
   readonly #scopes = new Map<string, ScopeAnswers>();
   readonly #maxBytes: number;
   readonly #maxScopes: number;
+  readonly #shared: SharedVersions | null;
   #bytes = 0;
 
-  constructor(limits: { maxBytes: number; maxScopes: number }) {
-    this.#maxBytes = limits.maxBytes;
-    this.#maxScopes = limits.maxScopes;
+  constructor(options: { maxBytes: number; maxScopes: number; shared?: SharedVersions }) {
+    this.#maxBytes = options.maxBytes;
+    this.#maxScopes = options.maxScopes;
+    this.#shared = options.shared ?? null;
+  }
+
+  /** Whether changes must bump their scopes' versions in the store (see the header). */
+  get sharesVersions(): boolean {
+    return this.#shared !== null;
   }
 
   /** The kept answer, or a ticket to keep the one the caller is about to read. */
-  find(scope: string, key: string): { answer: JsonBytes } | { ticket: AnswerTicket } {
+  async find(
+    scope: string,
+    key: string,
+  ): Promise<{ answer: JsonBytes } | { ticket: AnswerTicket }> {
+    const shared = this.#shared ? await this.#shared.read(scope) : null;
     let entry = this.#scopes.get(scope);
     if (entry) {
       // Most recently used last: the oldest go first when room is needed.
       this.#scopes.delete(scope);
       this.#scopes.set(scope, entry);
-      const answer = entry.byKey.get(key);
-      if (answer) return { answer };
+      if (entry.shared !== shared) {
+        // Changed on another node (or read under an older version by a read that ended later).
+        this.#drop(entry);
+        entry.shared = shared;
+      } else {
+        const answer = entry.byKey.get(key);
+        if (answer) return { answer };
+      }
     } else {
-      entry = { version: 0, byKey: new Map(), bytes: 0 };
+      entry = { version: 0, shared, byKey: new Map(), bytes: 0 };
       this.#scopes.set(scope, entry);
       this.#evict(scope);
     }
@@ -81,21 +109,12 @@ export class KeptAnswers {
     this.#evict(ticket.scope);
   }
 
-  /** A change to a chat committed (a send, a delete): its answers and its members' lists go. */
-  chatChanged(chatId: string, participants: readonly number[]): void {
-    this.#changed(chatScope(chatId));
-    for (const userId of participants) this.#changed(accountScope(userId));
-  }
-
-  /** A chat was read: its messages (is_read, read) and the reader's lists (unread) changed. */
-  chatRead(chatId: string, readerId: number): void {
-    this.#changed(chatScope(chatId));
-    this.#changed(accountScope(readerId));
-  }
-
-  /** A change committed that shows in these accounts' chats lists only (a new chat). */
-  listsChanged(userIds: readonly number[]): void {
-    for (const userId of userIds) this.#changed(accountScope(userId));
+  /** A change committed (see scopesOf*): the answers of its scopes are stale. */
+  changed(scopes: readonly string[]): void {
+    for (const scope of scopes) {
+      const entry = this.#scopes.get(scope);
+      if (entry) this.#drop(entry);
+    }
   }
 
   /** The world was replaced. */
@@ -105,9 +124,7 @@ export class KeptAnswers {
     this.#bytes = 0;
   }
 
-  #changed(scope: string): void {
-    const entry = this.#scopes.get(scope);
-    if (!entry) return;
+  #drop(entry: ScopeAnswers): void {
     entry.version++;
     this.#bytes -= entry.bytes;
     entry.bytes = 0;
@@ -124,6 +141,21 @@ export class KeptAnswers {
       this.#scopes.delete(scope);
     }
   }
+}
+
+/** What a send or a delete in a chat changes: the chat's answers and its members' lists. */
+export function scopesOfChatChange(chatId: string, participants: readonly number[]): string[] {
+  return [chatScope(chatId), ...participants.map(accountScope)];
+}
+
+/** What a read of a chat changes: its messages (is_read, read) and the reader's lists (unread). */
+export function scopesOfChatRead(chatId: string, readerId: number): string[] {
+  return [chatScope(chatId), accountScope(readerId)];
+}
+
+/** What a new chat changes: its members' lists. */
+export function scopesOfNewChat(userIds: readonly number[]): string[] {
+  return userIds.map(accountScope);
 }
 
 /** A chats list's key in its account's scope: every field of the query, in one string. */

@@ -15,6 +15,7 @@ import * as deliveryLeases from "./20261202000000-delivery-leases.ts";
 import * as rateLimits from "./20261202010000-rate-limits.ts";
 import * as serverSecrets from "./20261202020000-server-secrets.ts";
 import * as liveWatch from "./20261202030000-live-watch.ts";
+import * as readVersions from "./20261202070000-read-versions.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "20261124000000-initial": initial,
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "20261202010000-rate-limits": rateLimits,
   "20261202020000-server-secrets": serverSecrets,
   "20261202030000-live-watch": liveWatch,
+  "20261202070000-read-versions": readVersions,
 };

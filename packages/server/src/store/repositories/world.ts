@@ -112,6 +112,7 @@ const EMPTYING_ORDER: { readonly [T in Exclude<keyof Database, ServerTables>]: n
   item: 14,
   account: 15,
   setting: 16,
+  read_version: 17,
 };
 
 /** Deletes every row of every table (the clock's offset and the other settings too). */

@@ -22,7 +22,7 @@ import { immutableCaches } from "./domain/immutable-cache.ts";
 import { ImageWorkerPool } from "./domain/media/image-workers.ts";
 import { PublicUrls } from "./domain/public-urls.ts";
 import { cryptoRandom, seededRandom } from "./domain/random.ts";
-import { openRateLimiter } from "./domain/rate-limits/open-rate-limiter.ts";
+import { logFailedCountWrites, openRateLimiter } from "./domain/rate-limits/open-rate-limiter.ts";
 import { FaultRegistry } from "./domain/sandbox/faults-registry.ts";
 import { webhookFaults } from "./domain/sandbox/faults-webhooks.ts";
 import { FixtureFileError, loadFixtureFile } from "./domain/sandbox/fixture-file.ts";
@@ -182,11 +182,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         name: "messenger",
         limit: config.rateLimitPerMinute,
         clock,
-        onError: (error) =>
-          log.error(
-            { err: error },
-            "writing the rate limit's counts failed; retried with the next",
-          ),
+        onError: logFailedCountWrites(log),
       }),
     };
     const dispatcher = new WebhookDispatcher({

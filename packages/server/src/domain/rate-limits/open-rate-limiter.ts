@@ -21,3 +21,11 @@ export function openRateLimiter(options: RateLimiterOptions): RateLimiter {
     ? new StoreRateLimiter(store, name, limit, clock, onError)
     : new InMemoryRateLimiter(limit, clock);
 }
+
+/** The onError of a limiter whose failed writes go to a log (the server's, or a route scope's). */
+export function logFailedCountWrites(log: {
+  error(details: object, message: string): void;
+}): (error: unknown) => void {
+  return (error) =>
+    log.error({ err: error }, "writing the rate limit's counts failed; retried with the next");
+}

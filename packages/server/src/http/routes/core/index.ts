@@ -4,7 +4,10 @@
 // whose document names none, the messenger's (BESEDA_RATE_LIMIT_PER_MINUTE).
 import type { FastifyInstance } from "fastify";
 import type { DomainContext } from "../../../domain/context.ts";
-import { openRateLimiter } from "../../../domain/rate-limits/open-rate-limiter.ts";
+import {
+  logFailedCountWrites,
+  openRateLimiter,
+} from "../../../domain/rate-limits/open-rate-limiter.ts";
 import { bearerAuth } from "../../plugins/bearer-auth.ts";
 import { rateLimit } from "../../plugins/rate-limit.ts";
 import { getItemInfo } from "./get-item-info.ts";
@@ -31,11 +34,7 @@ export async function coreRoutes(
         name,
         limit,
         clock: ctx.clock,
-        onError: (error) =>
-          scope.log.error(
-            { err: error },
-            "writing the rate limit's counts failed; retried with the next",
-          ),
+        onError: logFailedCountWrites(scope.log),
       });
       await scope.register(rateLimit, { limiter });
       register(scope, ctx);

@@ -55,7 +55,11 @@ export function useModalDialog(
   return {
     ref,
     onCancel: (event) => {
-      if (!dismissable) event.preventDefault();
+      // Escape: the owner closes it, not the browser. Closed by the browser, it gave focus back
+      // before the owner's state said closed, and an Enter on the opener at that moment set it
+      // open again in the same render: nothing changed, and the dialog stayed shut.
+      event.preventDefault();
+      if (dismissable) latestClose.current();
     },
     onClick: (event) => {
       // The dialog element itself is hit only outside its content: the backdrop.

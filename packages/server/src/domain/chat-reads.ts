@@ -1,8 +1,8 @@
 // getChatsV2 and getChatByIdV2: the page of an account's chats, or one of them, answered as
 // encoded JSON. What changes (the times, the newest message) is read in one statement; who takes
 // part, the item, and the users' profiles never change and come from the caches, read from the
-// store only the first time (a few statements for all the chats of a page that missed). On one
-// node, whole answers are kept until what they show changes (views/kept-answers.ts).
+// store only the first time (a few statements for all the chats of a page that missed). Whole
+// answers are kept until what they show changes (views/kept-answers.ts).
 import { BesedaError } from "../errors/beseda-error.ts";
 import { findAccounts } from "../store/repositories/accounts.ts";
 import {
@@ -13,7 +13,7 @@ import {
 } from "../store/repositories/chat-pages.ts";
 import { findItems } from "../store/repositories/items.ts";
 import type { Db } from "../store/store.ts";
-import { chatPartiesOf } from "./chats.ts";
+import { chatParties, chatPartiesOf } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
@@ -43,9 +43,12 @@ export async function getChat(
   userId: number,
   chatId: string,
 ): Promise<JsonBytes> {
+  const db = ctx.store.db;
+  // Members only, from the cache: an unknown id keeps nothing (nor pushes a kept answer out).
+  const { participants } = await chatParties(ctx, db, chatId);
+  if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
   const kept = await ctx.keptAnswers.find(chatScope(chatId), chatKey(userId));
   if ("answer" in kept) return kept.answer;
-  const db = ctx.store.db;
   const row = await readChatOf(db, userId, chatId);
   const [chat] = row ? await toShow(ctx, db, [row]) : [];
   if (!chat) throw new BesedaError("chat_not_found");

@@ -62,7 +62,8 @@ export async function listMessages(
   page: { limit: number; offset: number },
 ): Promise<JsonBytes> {
   const db = ctx.store.db;
-  // A chat's members never change: known from the cache after the first read.
+  // A chat's members never change: known from the cache after the first read. Members only:
+  // an unknown id keeps nothing (nor pushes a kept answer out).
   const { participants } = await chatParties(ctx, db, chatId);
   if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
   const kept = await ctx.keptAnswers.find(chatScope(chatId), messagesKey(userId, page));

@@ -1008,18 +1008,25 @@ describe("why a step failed", () => {
       const quietBot = await startTestBot(own.url, quiet, () => []);
       try {
         await ownApi.sandbox("POST", `/accounts/${quiet.user_id}/webhooks/pause`);
-        const other = await ownApi.createAccount("Другой покупатель");
-        const { chat_id: busyChat } = await ownApi.openChat({
-          type: "u2u",
-          user_ids: [other.user_id, quiet.user_id],
-        });
+        // Eight other buyers, each in a chat of its own with the seller: their sends do not
+        // queue for one chat's row (on PostgreSQL each send holds it for several round trips).
+        const writers = await Promise.all(
+          Array.from({ length: 8 }, async (_, n) => {
+            const other = await ownApi.createAccount(`Другой покупатель ${n}`);
+            const { chat_id } = await ownApi.openChat({
+              type: "u2u",
+              user_ids: [other.user_id, quiet.user_id],
+            });
+            return { chatId: chat_id, authorId: other.user_id };
+          }),
+        );
         // More deliveries to the seller after the buyer's message than the log's largest page.
         const flood = async () => {
           let next = 0;
-          const writer = async () => {
-            while (next < 1_001) await ownApi.text(busyChat, other.user_id, `№${next++}`);
+          const writer = async ({ chatId, authorId }: { chatId: string; authorId: number }) => {
+            while (next < 1_001) await ownApi.text(chatId, authorId, `№${next++}`);
           };
-          await Promise.all(Array.from({ length: 8 }, writer));
+          await Promise.all(writers.map(writer));
         };
         let flooded: Promise<void> = Promise.resolve();
         let floodDone = false;
@@ -1029,8 +1036,8 @@ describe("why a step failed", () => {
             buyers: [
               buyer("Нина", [
                 say("Алло"),
-                // 1,001 messages into one chat take about 1.5 s on a quiet machine with SQLite; on
-                // PostgreSQL each send waits for the chat's row, a round trip per statement.
+                // 1,001 messages take about 1.5 s on a quiet machine with SQLite, a few seconds on
+                // PostgreSQL (a round trip per statement); the wait leaves room for busy cores.
                 { kind: "wait", ms: FLOOD_WAIT_MS, title: "wait", position: AT },
                 reply({}, { withinMs: 100 }),
               ]),

@@ -13,7 +13,7 @@ import {
 } from "../store/repositories/chat-pages.ts";
 import { findItems } from "../store/repositories/items.ts";
 import type { Db } from "../store/store.ts";
-import { chatParties, chatPartiesOf } from "./chats.ts";
+import { chatPartiesOf, memberChatParties } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import type { ChatParties } from "./immutable-cache.ts";
 import { type ChatToShow, chatJson, chatListJson } from "./views/chat-json.ts";
@@ -45,8 +45,7 @@ export async function getChat(
 ): Promise<JsonBytes> {
   const db = ctx.store.db;
   // Members only, from the cache: an unknown id keeps nothing (nor pushes a kept answer out).
-  const { participants } = await chatParties(ctx, db, chatId);
-  if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
+  await memberChatParties(ctx, db, chatId, userId);
   const kept = await ctx.keptAnswers.find(chatScope(chatId), chatKey(userId));
   if ("answer" in kept) return kept.answer;
   const row = await readChatOf(db, userId, chatId);

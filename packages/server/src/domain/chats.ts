@@ -35,6 +35,21 @@ export async function chatParties(
 }
 
 /**
+ * The chat's parties, when `userId` takes part in it; chat_not_found otherwise, as for a chat
+ * that does not exist (the API's 404: it is not among the account's chats).
+ */
+export async function memberChatParties(
+  ctx: DomainContext,
+  db: Db,
+  chatId: string,
+  userId: number,
+): Promise<ChatParties> {
+  const parties = await chatParties(ctx, db, chatId);
+  if (!parties.participants.includes(userId)) throw new BesedaError("chat_not_found");
+  return parties;
+}
+
+/**
  * The parties of each chat of `chatIds` that exists: the kept ones, the others read in two
  * statements (whatever their number) and kept.
  */
@@ -78,17 +93,17 @@ export async function readChat(
   chatId: string,
 ): Promise<{ ok: true }> {
   const now = ctx.clock.now();
+  const changed = scopesOfChatRead(chatId, userId);
   await ctx.store.transaction(async (db) => {
-    const { participants } = await chatParties(ctx, db, chatId);
-    if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
+    const { participants } = await memberChatParties(ctx, db, chatId, userId);
     await markMemberRead(db, chatId, userId, now);
     // By the other members' ids: the unread index then holds nothing but what is marked read,
     // however many of the reader's own messages the other side has left unread.
     const others = participants.filter((id) => id !== userId);
     await markIncomingRead(db, chatId, others, now);
-    await stampScopes(ctx, db, scopesOfChatRead(chatId, userId));
+    await stampScopes(ctx, db, changed);
   });
-  ctx.keptAnswers.changed(scopesOfChatRead(chatId, userId));
+  ctx.keptAnswers.changed(changed);
   ctx.live.publish({ type: "chat_read", chat_id: chatId, user_id: userId, at: now });
   return { ok: true };
 }

@@ -14,7 +14,7 @@ import {
 } from "../store/repositories/messages.ts";
 import type { DueDelivery } from "../store/repositories/webhook-records.ts";
 import type { Db } from "../store/store.ts";
-import { chatParties } from "./chats.ts";
+import { chatParties, memberChatParties } from "./chats.ts";
 import type { DomainContext } from "./context.ts";
 import { newMessageId } from "./ids.ts";
 import { requireOwnImage } from "./images.ts";
@@ -64,8 +64,7 @@ export async function listMessages(
   const db = ctx.store.db;
   // A chat's members never change: known from the cache after the first read. Members only:
   // an unknown id keeps nothing (nor pushes a kept answer out).
-  const { participants } = await chatParties(ctx, db, chatId);
-  if (!participants.includes(userId)) throw new BesedaError("chat_not_found");
+  await memberChatParties(ctx, db, chatId, userId);
   const kept = await ctx.keptAnswers.find(chatScope(chatId), messagesKey(userId, page));
   if ("answer" in kept) return kept.answer;
   const rows = await readMessagePage(db, chatId, page.limit, page.offset);
@@ -163,8 +162,7 @@ export async function sendText(
   // The document bounds the length only; an empty message is refused as production's apps do.
   if (text.trim() === "") throw validationError({ "message.text": "must not be empty" });
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatParties(ctx, db, chatId);
-    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
+    const target = await memberChatParties(ctx, db, chatId, userId);
     return writeMessage(ctx, db, announce, target, {
       authorId: userId,
       type: "text",
@@ -197,8 +195,7 @@ export async function sendImage(
   imageId: string,
 ): Promise<SentImageMessage> {
   const message = await committing(ctx, async (db, announce) => {
-    const target = await chatParties(ctx, db, chatId);
-    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
+    const target = await memberChatParties(ctx, db, chatId, userId);
     await requireOwnImage(db, userId, imageId);
     return writeMessage(ctx, db, announce, target, {
       authorId: userId,
@@ -263,8 +260,7 @@ export async function deleteMessage(
   messageId: string,
 ): Promise<Record<string, never>> {
   await committing(ctx, async (db, announce) => {
-    const target = await chatParties(ctx, db, chatId);
-    if (!target.participants.includes(userId)) throw new BesedaError("chat_not_found");
+    const target = await memberChatParties(ctx, db, chatId, userId);
     const message = await findMessage(db, messageId);
     if (!message || message.chatId !== chatId) throw new BesedaError("message_not_found");
     if (message.authorId !== userId) throw new BesedaError("message_not_own");

@@ -136,8 +136,7 @@ export class KeptAnswers {
     for (const [scope, entry] of this.#scopes) {
       if (this.#bytes <= this.#maxBytes && this.#scopes.size <= this.#maxScopes) return;
       if (scope === keep) continue;
-      entry.version++;
-      this.#bytes -= entry.bytes;
+      this.#drop(entry);
       this.#scopes.delete(scope);
     }
   }

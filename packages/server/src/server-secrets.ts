@@ -42,15 +42,24 @@ async function serverSecret(
   return { secret: kept.value, generated: kept.generated };
 }
 
+/**
+ * 32 base64url characters, never starting with "-": the token is given on command lines
+ * (`beseda test --admin-token TOKEN`), where a leading dash reads as an option (1 in 64 did).
+ */
+export function newAdminToken(): string {
+  for (;;) {
+    const token = randomBytes(24).toString("base64url");
+    if (!token.startsWith("-")) return token;
+  }
+}
+
 /** The configured admin token, else the one kept (data dir or database), else a new one kept there. */
 export async function settleAdminToken(
   config: Config,
   store: Store,
 ): Promise<{ token: string; source: AdminTokenSource }> {
   if (config.adminToken) return { token: config.adminToken, source: "configured" };
-  const kept = await serverSecret(config, store, ADMIN_TOKEN_FILE, () =>
-    randomBytes(24).toString("base64url"),
-  );
+  const kept = await serverSecret(config, store, ADMIN_TOKEN_FILE, newAdminToken);
   if (store.dialect === "sqlite") {
     return { token: kept.secret, source: kept.generated ? "generated" : "data dir" };
   }

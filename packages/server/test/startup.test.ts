@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { newAdminToken } from "../src/server-secrets.ts";
 import { TestApi } from "./helpers/api.ts";
 import { bannerValue, runCli, startServerProcess } from "./helpers/server-process.ts";
 import { tempDataDir } from "./helpers/test-server.ts";
@@ -271,4 +272,10 @@ test("every acknowledged message survives kill -9", async () => {
     restarted.child.kill("SIGTERM");
     await restarted.exited;
   }
+});
+
+test("a generated admin token never starts with a dash, which a command line would take for an option", () => {
+  // One in 64 would without the redraw: 2,000 draws all but certainly meet one.
+  const tokens = Array.from({ length: 2000 }, newAdminToken);
+  for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{31}$/);
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../../packages/server/src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../packages/server/src/cli.js", import.meta.url));
 
 export interface SeedManifest {
   seller: { user_id: number; client_id: string; client_secret: string };

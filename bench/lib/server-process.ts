@@ -1,4 +1,4 @@
-// Starts Beseda for a benchmark as users run it: `node packages/server/src/cli.ts serve` in its own
+// Starts Beseda for a benchmark as users run it: `node packages/server/src/cli.js serve` in its own
 // process, on a free port and a temporary data dir, so that its RSS is its own.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../../packages/server/src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../packages/server/src/cli.js", import.meta.url));
 
 /** Node's options for Beseda, as its command's first line and `npm start` give them. */
 export const SERVER_NODE_OPTIONS = ["--max-semi-space-size=8"];

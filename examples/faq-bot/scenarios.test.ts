@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import type { ScenarioReport } from "../../packages/server/src/scenarios/report.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "packages/server/src/cli.ts");
+const CLI = join(ROOT, "packages/server/src/cli.js");
 const BOT = "node examples/faq-bot/bot.ts";
 const out = mkdtempSync(join(tmpdir(), "faq-bot-scenarios-"));
 

@@ -1,4 +1,4 @@
-// The `beseda` command (started through cli.ts). `beseda serve [flags]` starts the server
+// The `beseda` command (started through cli.js). `beseda serve [flags]` starts the server
 // (serve-command.ts); `beseda seed [flags]` fills an empty data dir with a generated world
 // (seed-command.ts); the sandbox verbs (`beseda accounts|chat|say|clock|fault|export|import|reset|
 // tail`) drive a running server (cli/sandbox-verbs.ts); `beseda test` runs scenario files against

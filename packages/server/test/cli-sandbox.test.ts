@@ -1,4 +1,4 @@
-// The sandbox verbs of `beseda`, run as a user runs them (`node src/cli.ts VERB …` in a child
+// The sandbox verbs of `beseda`, run as a user runs them (`node src/cli.js VERB …` in a child
 // process) against a real server: what they print, what they change, and their exit codes.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TestApi } from "./helpers/api.ts";

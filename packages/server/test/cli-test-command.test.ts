@@ -1,4 +1,4 @@
-// `beseda test`, run as a user runs it (`node src/cli.ts test …` in a child process) on scenario
+// `beseda test`, run as a user runs it (`node src/cli.js test …` in a child process) on scenario
 // files in a temp dir, with a tiny real bot (fixtures/scenario-bot.ts) that the runner starts: what
 // it prints, its exit codes, its JUnit and JSON reports, and that it leaves nothing behind.
 import { spawn, spawnSync } from "node:child_process";
@@ -32,7 +32,7 @@ import { TestApi } from "./helpers/api.ts";
 import { startReceiver } from "./helpers/receiver.ts";
 import { startTestServer } from "./helpers/test-server.ts";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const BOT = fileURLToPath(new URL("./fixtures/scenario-bot.ts", import.meta.url));
 const BOT_COMMAND = `"${process.execPath}" "${BOT}"`;
 /** A run starts a Beseda and a bot: seconds on a busy machine. */

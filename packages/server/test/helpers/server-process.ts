@@ -1,11 +1,11 @@
-// Beseda as its users run it: `node src/cli.ts serve …` in a child process, for what only a real
+// Beseda as its users run it: `node src/cli.js serve …` in a child process, for what only a real
 // process shows (the banner, signals, kill -9, exit codes).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { testDatabaseFor } from "./test-database.ts";
 
-const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli.js", import.meta.url));
 
 export interface ServerProcess {
   child: ChildProcess;

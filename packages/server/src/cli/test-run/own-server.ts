@@ -9,7 +9,7 @@ import { OutputLog } from "./output-log.ts";
 import { describeExit, type Exit, spawnGroup } from "./process-group.ts";
 import { TEMP_DIR_ARG } from "./supervisor-spec.ts";
 
-const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../cli.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 /** Lines of its output shown when it failed. */

@@ -6,8 +6,9 @@
 // afterwards (WebAssembly memory, which HEIC decoding grows, is never given back otherwise), so
 // the server's RSS returns near idle. The request thread only hands the upload's blocks over
 // (transferred, not copied) and takes the JPEGs back.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { BesedaError, validationError } from "../../errors/beseda-error.ts";
+import { startModuleWorker } from "../../worker-thread.ts";
 import type { RenderedImage } from "./image-pipeline.ts";
 import type { FromImageWorker, ToImageWorker } from "./image-worker.ts";
 import { uploadBlocks } from "./upload-blocks.ts";
@@ -155,7 +156,7 @@ export class ImageWorkerPool implements ImageRenderer {
     for (const slot of this.#slots) if (!slot.job) return slot;
     if (this.#slots.size >= this.#options.workers) return undefined;
     const slot: Slot = {
-      worker: new Worker(new URL("./image-worker.ts", import.meta.url), {
+      worker: startModuleWorker(new URL("./image-worker.ts", import.meta.url), {
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
       }),
       job: null,

@@ -3,7 +3,8 @@
 // Requests made in the same turn go to the worker in one message, answers come back the same way.
 // Should the worker die, what it had in hand fails (the dispatcher retries it) and the next POST
 // starts a new worker.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../../worker-thread.ts";
 import type { PostResult, WebhookTransport } from "./transport.ts";
 import type { PostDone, PostJob } from "./transport-worker.ts";
 
@@ -29,7 +30,7 @@ export function threadedTransport(
   }
 
   function start(): Worker {
-    const started = new Worker(new URL("./transport-worker.ts", import.meta.url), {
+    const started = startModuleWorker(new URL("./transport-worker.ts", import.meta.url), {
       workerData: { mode },
       // What it keeps is small (16 MB under full load); left unbounded, V8 lets a busy worker's
       // heap grow to ten times that before collecting it.

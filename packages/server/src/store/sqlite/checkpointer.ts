@@ -12,8 +12,9 @@
 // written since (a few hundred pages, 10–25 ms with the fsyncs), and its next write starts the
 // WAL over, trimmed back to the limit. A RESTART checkpoint from the worker would do the same but
 // hold every write back until no read is under way, which on a busy server is a long time.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type SqliteDatabase from "better-sqlite3";
+import { startModuleWorker } from "../../worker-thread.ts";
 import type { CheckpointWorkerData, CheckpointWorkerMessage } from "./checkpoint-worker.ts";
 
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -82,7 +83,7 @@ export function startCheckpointer(
       intervalMs: CHECKPOINT_INTERVAL_MS,
       restartAboveBytes,
     };
-    const started = new Worker(new URL("./checkpoint-worker.ts", import.meta.url), {
+    const started = startModuleWorker(new URL("./checkpoint-worker.ts", import.meta.url), {
       workerData,
     });
     started.unref();

@@ -22,6 +22,7 @@ const ON_POSTGRES = {
     "packages/server/test/docs.test.ts",
     "packages/server/test/node-options.test.ts",
     "packages/server/test/kept-answers.test.ts",
+    "packages/server/test/coalesced-version-reads.test.ts",
     "packages/server/test/sandbox-document.test.ts",
     // Start-up's own cases name their database explicitly.
     "packages/server/test/startup.test.ts",

@@ -31,6 +31,7 @@ import { LiveEvents, publishAttempts } from "./domain/sandbox/live-events.ts";
 import { startRandomStream } from "./domain/sandbox/random-stream.ts";
 import { forgetOldWorld } from "./domain/sandbox/replace-world.ts";
 import { clockState, loadClockOffset } from "./domain/sandbox-clock.ts";
+import { CoalescedVersionReads } from "./domain/views/coalesced-version-reads.ts";
 import { KeptAnswers } from "./domain/views/kept-answers.ts";
 import { ReadFragments } from "./domain/views/read-fragments.ts";
 import { WebhookDispatcher } from "./domain/webhooks/dispatcher.ts";
@@ -43,7 +44,7 @@ import {
   signingKeyOf,
 } from "./server-secrets.ts";
 import { LocalDiskBlobStore } from "./store/blob-store.ts";
-import { readVersionOf } from "./store/repositories/read-versions.ts";
+import { readVersionsOf } from "./store/repositories/read-versions.ts";
 import type { Store } from "./store/store.ts";
 
 export { ADMIN_TOKEN_FILE, NODE_ID_FILE, SIGNING_KEY_FILE } from "./server-secrets.ts";
@@ -159,13 +160,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       caches: immutableCaches(),
       fragments: new ReadFragments(urls),
       // 32 MB: about 140 lists of 100 chats (227 KB each), far more of short answers. Nodes on
-      // one PostgreSQL check each kept answer's version in the store before serving it.
+      // one PostgreSQL check each kept answer's version in the store before serving it, the
+      // checks of concurrent reads in one statement.
       keptAnswers: new KeptAnswers({
         maxBytes: 32 * 1024 * 1024,
         maxScopes: 20_000,
         shared:
           store.dialect === "postgres"
-            ? { read: (scope) => readVersionOf(store.db, scope, VERSION_KEYS.world) }
+            ? new CoalescedVersionReads(
+                (scopes) => readVersionsOf(store.db, scopes, VERSION_KEYS.world),
+                { maxScopesPerStatement: 64 },
+              )
             : undefined,
       }),
       // Event ids name this start of the process (not the seeded source: a restart must differ).

@@ -9,6 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { insertAccount } from "../src/store/repositories/accounts.ts";
 import { insertChat } from "../src/store/repositories/chats.ts";
+import { bumpReadVersions, readVersionsOf } from "../src/store/repositories/read-versions.ts";
 import { insertDelivery, nextChatEvent } from "../src/store/repositories/webhook-outbox.ts";
 import { pauseDeliveries, unpause } from "../src/store/repositories/webhook-pauses.ts";
 import {
@@ -237,4 +238,17 @@ test("a store opens (and migrates) while other schemas of its database come and 
     await churn;
     await admin.end();
   }
+});
+
+test("one statement reads many scopes' versions, each with the world's, in the order asked", async () => {
+  const world = "store-postgres-test-world";
+  await store.db.insertInto("setting").values({ key: world, value: "7" }).execute();
+  await bumpReadVersions(store.db, ["c-one", "a-two"]);
+  await bumpReadVersions(store.db, ["a-two"]);
+  expect(await readVersionsOf(store.db, ["a-two", "never-bumped", "c-one"], world)).toEqual([
+    "2:7",
+    "0:7",
+    "1:7",
+  ]);
+  expect(await readVersionsOf(store.db, ["c-one"], world)).toEqual(["1:7"]);
 });

@@ -17,19 +17,51 @@ export async function bumpReadVersions(db: Db, scopes: readonly string[]): Promi
     .execute();
 }
 
-const readVersion = precompiled(["scope", "worldKey"], (db, v) =>
-  db.selectNoFrom((eb) => [
-    eb.selectFrom("read_version").select("version").where("scope", "=", v.scope).as("version"),
-    eb.selectFrom("setting").select("value").where("key", "=", v.worldKey).as("world"),
-  ]),
-);
+/** One statement per number of scopes, built on first use. */
+const readVersionsStatements = new Map<number, ReturnType<typeof readVersionsStatement>>();
+
+/** `SELECT (version of scope 0), …, (version of scope n-1), (world)`: always one row. */
+function readVersionsStatement(count: number) {
+  const names = Array.from({ length: count }, (_, i) => `s${i}`);
+  return precompiled([...names, "worldKey"], (db, v) =>
+    db.selectNoFrom((eb) => [
+      ...names.map((name, i) =>
+        eb
+          .selectFrom("read_version")
+          .select("version")
+          .where("scope", "=", v[name] as never)
+          .as(`v${i}`),
+      ),
+      eb
+        .selectFrom("setting")
+        .select("value")
+        .where("key", "=", v.worldKey as never)
+        .as("world"),
+    ]),
+  );
+}
 
 /**
- * The scope's version and the world's in one statement, as one string: the same string means
- * nothing the scope shows changed (0 for a scope no change has touched in this world).
+ * Each scope's version and the world's, in one statement: for each scope, in order, one string;
+ * the same string means nothing the scope shows changed (0 for a scope no change has touched in
+ * this world).
  */
-export async function readVersionOf(db: Db, scope: string, worldKey: string): Promise<string> {
-  const { rows } = await readVersion(db, { scope, worldKey });
-  const row = rows[0] as { version: number | string | null; world: string | null } | undefined;
-  return `${row?.version ?? 0}:${row?.world ?? ""}`;
+export async function readVersionsOf(
+  db: Db,
+  scopes: readonly string[],
+  worldKey: string,
+): Promise<string[]> {
+  let statement = readVersionsStatements.get(scopes.length);
+  if (!statement) {
+    statement = readVersionsStatement(scopes.length);
+    readVersionsStatements.set(scopes.length, statement);
+  }
+  const values: Record<string, unknown> = { worldKey };
+  scopes.forEach((scope, i) => {
+    values[`s${i}`] = scope;
+  });
+  const { rows } = await statement(db, values);
+  const row = rows[0] as Record<string, number | string | null> | undefined;
+  const world = row?.world ?? "";
+  return scopes.map((_, i) => `${row?.[`v${i}`] ?? 0}:${world}`);
 }

@@ -84,3 +84,44 @@ test("the console's sources use the served documents' types, never the server's 
   );
   expect(offending).toEqual([]);
 });
+
+/** Every module `file` loads, itself included: its relative imports, followed, and packages. */
+function importGraph(file: string): { modules: string[]; packages: string[] } {
+  const modules = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (path: string) => {
+    if (modules.has(path)) return;
+    modules.add(path);
+    const text = readFileSync(path, "utf8");
+    const specifiers = [...text.matchAll(/^\s*(?:import|export)\s(?:[^;]*?from\s+)?"([^"]+)"/gms)]
+      .filter((m) => !/^\s*(?:import|export)\s+type\s/.test(m[0]))
+      .map((m) => m[1] ?? "");
+    for (const specifier of specifiers) {
+      if (specifier.startsWith(".")) visit(join(path, "..", specifier));
+      else if (!specifier.startsWith("node:")) packages.add(specifier);
+    }
+  };
+  visit(join(SRC, file));
+  return {
+    modules: [...modules].map((path) => relative(SRC, path)).sort(),
+    packages: [...packages],
+  };
+}
+
+test.each([
+  "domain/webhooks/transport-worker.ts",
+  "domain/media/image-worker.ts",
+  "store/sqlite/checkpoint-worker.ts",
+])(
+  "the worker thread %s loads only what it runs: no store, HTTP server or domain context",
+  (file) => {
+    // Each worker is an isolate of its own, and every module it loads stays in its heap: pulling
+    // in the store through one shared constant once cost the webhook worker 12 MB.
+    const { modules, packages } = importGraph(file);
+    expect(modules.length).toBeGreaterThan(0);
+    expect(
+      modules.filter((m) => m !== file && /^(store|http)\/|^domain\/context\.ts$/.test(m)),
+    ).toEqual([]);
+    expect(packages.filter((p) => /^(kysely|fastify|pg|pino)$|^@fastify\//.test(p))).toEqual([]);
+  },
+);

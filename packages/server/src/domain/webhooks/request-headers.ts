@@ -2,7 +2,8 @@
 // delivery log shows them, so what the log shows is exactly what went out (Node adds only `host`
 // and `connection`).
 import { SIGNATURE_HEADER, signBody } from "./signature.ts";
-import { WEBHOOK_USER_AGENT } from "./subscriptions.ts";
+
+export const WEBHOOK_USER_AGENT = "Beseda-Webhooks/0.1 (Avito Messenger API sandbox)";
 
 /** What every delivery carries besides its signature and length. */
 export const DELIVERY_HEADERS: Readonly<Record<string, string>> = {

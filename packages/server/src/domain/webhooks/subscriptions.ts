@@ -9,6 +9,7 @@ import {
   putSubscription,
 } from "../../store/repositories/webhook-subscriptions.ts";
 import type { DomainContext } from "../context.ts";
+import { WEBHOOK_USER_AGENT } from "./request-headers.ts";
 import { checkPublicHost, checkWebhookUrl } from "./url-guard.ts";
 
 export const SUBSCRIPTION_VERSION = "3";
@@ -74,5 +75,3 @@ export async function listSubscriptions(
     subscriptions: subscription ? [{ url: subscription.url, version: subscription.version }] : [],
   };
 }
-
-export const WEBHOOK_USER_AGENT = "Beseda-Webhooks/0.1 (Avito Messenger API sandbox)";

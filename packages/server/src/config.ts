@@ -38,6 +38,8 @@ export interface Config {
   authErrors: AuthErrorStyle;
   logLevel: LogLevel;
   sqliteSynchronous: SqliteSynchronous;
+  /** Megabytes of SQLite's page cache on the server's connection. */
+  sqliteCacheMb: number;
   webhookMode: WebhookMode;
   webhookProbe: boolean;
   /** Seconds to wait before each retry of a failed delivery; the last repeats until give-up. */
@@ -316,6 +318,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description:
       "`normal`: every acknowledged write survives a crash or `kill -9` of Beseda (WAL); `full`: an fsync on every commit, surviving a power cut too, at several times the cost per write.",
     parse: oneOf(["normal", "full"] as const),
+  },
+  {
+    key: "sqliteCacheMb",
+    env: "BESEDA_SQLITE_CACHE_MB",
+    flag: "sqlite-cache-mb",
+    default: "8",
+    description:
+      "Megabytes of SQLite's own page cache (the operating system caches the file as well). More helps a store much larger than memory a little; each megabyte is one more of the server's RSS.",
+    parse: integer(1, 65_536),
   },
   {
     key: "webhookMode",

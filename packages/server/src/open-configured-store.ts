@@ -12,6 +12,7 @@ export async function openConfiguredStore(config: Config, log: Logger): Promise<
       dataDir: config.dataDir,
       databaseUrl: config.databaseUrl,
       sqliteSynchronous: config.sqliteSynchronous,
+      sqliteCacheMb: config.sqliteCacheMb,
       poolSize: config.databasePoolSize,
       onBackgroundError: (error) =>
         config.databaseUrl === null

@@ -210,3 +210,21 @@ test("a store snapshot covers every table the migrations create, and none of Kys
     expected.filter((table) => !UNCOMPARED_TABLES.includes(table)),
   );
 });
+
+test("the page cache is 8 MB unless BESEDA_SQLITE_CACHE_MB says otherwise, and the seed's load puts it back", async () => {
+  const cacheSize = async (of: Store) =>
+    (await sql<{ cache_size: number }>`pragma cache_size`.execute(of.db)).rows[0]?.cache_size;
+  expect(await cacheSize(store)).toBe(-8 * 1024);
+  await store.withBulkLoad(async () => {
+    expect(await cacheSize(store)).toBeLessThan(-8 * 1024);
+  });
+  expect(await cacheSize(store)).toBe(-8 * 1024);
+  const otherDir = tempDataDir();
+  const other = await openSqliteStore(otherDir, { cacheMb: 3 });
+  try {
+    expect(await cacheSize(other)).toBe(-3 * 1024);
+  } finally {
+    await other.close();
+    rmSync(otherDir, { recursive: true, force: true });
+  }
+});

@@ -33,6 +33,8 @@ export interface StoreOptions {
   /** postgres://…: the store is PostgreSQL; null: SQLite in the data dir. */
   databaseUrl: string | null;
   sqliteSynchronous?: "normal" | "full";
+  /** Megabytes of SQLite's page cache (8 if not given). */
+  sqliteCacheMb?: number;
   /** Connections a PostgreSQL store keeps at most. */
   poolSize?: number;
   /** Told when background work of the store fails (a checkpoint, an idle connection). */
@@ -50,6 +52,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const { openSqliteStore } = await import("./sqlite/open-sqlite.ts");
   return openSqliteStore(options.dataDir, {
     synchronous: options.sqliteSynchronous,
+    cacheMb: options.sqliteCacheMb,
     onBackgroundError: options.onBackgroundError,
   });
 }

@@ -15,11 +15,17 @@ function sources(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
+/** What `file` imports or re-exports (side-effect imports too), and whether only its types. */
+function importStatements(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map(
-    (m) => m[1] ?? "",
-  );
+  return [...text.matchAll(/^\s*(?:import|export)\s(?:[^;]*?from\s+)?"([^"]+)"/gms)].map((m) => ({
+    specifier: m[1] ?? "",
+    typeOnly: /^\s*(?:import|export)\s+type\s/.test(m[0]),
+  }));
+}
+
+function importsOf(file: string): string[] {
+  return importStatements(file).map((i) => i.specifier);
 }
 
 const files = sources(SRC).map((path) => ({ path: relative(SRC, path), imports: importsOf(path) }));
@@ -92,11 +98,9 @@ function importGraph(file: string): { modules: string[]; packages: string[] } {
   const visit = (path: string) => {
     if (modules.has(path)) return;
     modules.add(path);
-    const text = readFileSync(path, "utf8");
-    const specifiers = [...text.matchAll(/^\s*(?:import|export)\s(?:[^;]*?from\s+)?"([^"]+)"/gms)]
-      .filter((m) => !/^\s*(?:import|export)\s+type\s/.test(m[0]))
-      .map((m) => m[1] ?? "");
-    for (const specifier of specifiers) {
+    // Type-only imports are erased: they load nothing.
+    const loaded = importStatements(path).filter((i) => !i.typeOnly);
+    for (const { specifier } of loaded) {
       if (specifier.startsWith(".")) visit(join(path, "..", specifier));
       else if (!specifier.startsWith("node:")) packages.add(specifier);
     }

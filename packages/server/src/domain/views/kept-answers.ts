@@ -15,6 +15,9 @@
 // A read that began before a change and ends after it must not keep what it read: each scope has
 // a version that every change bumps, the read notes it before it reads the store, and keeps its
 // answer only if the version is still the same.
+//
+// Each kept answer is held (json-bytes.ts) while kept, and once more for each caller that find()
+// hands it to: the caller releases it when done (the http layer, once the response is written).
 import type { JsonBytes } from "./json-bytes.ts";
 
 interface ScopeAnswers {
@@ -68,7 +71,10 @@ export class KeptAnswers {
     return this.#shared !== null;
   }
 
-  /** The kept answer, or a ticket to keep the one the caller is about to read. */
+  /**
+   * The kept answer, held for the caller, who must release it; or a ticket to keep the one the
+   * caller is about to read.
+   */
   async find(
     scope: string,
     key: string,
@@ -85,7 +91,7 @@ export class KeptAnswers {
         entry.shared = shared;
       } else {
         const answer = entry.byKey.get(key);
-        if (answer) return { answer };
+        if (answer) return { answer: answer.hold() };
       }
     } else {
       entry = { version: 0, shared, byKey: new Map(), bytes: 0 };
@@ -95,14 +101,18 @@ export class KeptAnswers {
     return { ticket: { scope, key, entry, version: entry.version } };
   }
 
-  /** Keeps an answer, unless its scope changed since its ticket was taken. */
+  /**
+   * Keeps an answer (holding it: the caller's own hold stays the caller's), unless its scope
+   * changed since its ticket was taken.
+   */
   keep(ticket: AnswerTicket, answer: JsonBytes): void {
     const { entry } = ticket;
     if (this.#scopes.get(ticket.scope) !== entry || entry.version !== ticket.version) return;
     const size = answer.bytes.length;
     if (size > this.#maxBytes / 4) return;
     const replaced = entry.byKey.get(ticket.key);
-    entry.byKey.set(ticket.key, answer);
+    entry.byKey.set(ticket.key, answer.hold());
+    replaced?.release();
     const grown = size - (replaced?.bytes.length ?? 0);
     entry.bytes += grown;
     this.#bytes += grown;
@@ -119,7 +129,10 @@ export class KeptAnswers {
 
   /** The world was replaced. */
   clear(): void {
-    for (const entry of this.#scopes.values()) entry.version++;
+    for (const entry of this.#scopes.values()) {
+      entry.version++;
+      for (const answer of entry.byKey.values()) answer.release();
+    }
     this.#scopes.clear();
     this.#bytes = 0;
   }
@@ -128,6 +141,7 @@ export class KeptAnswers {
     entry.version++;
     this.#bytes -= entry.bytes;
     entry.bytes = 0;
+    for (const answer of entry.byKey.values()) answer.release();
     entry.byKey.clear();
   }
 

@@ -8,7 +8,8 @@
 //     answered, each send to the next node in turn (a load balancer's round-robin), then the
 //     wait until every delivery has reached a local receiver; deliveries per second count it.
 // Reported: requests/s, p50, p99 and errors of each setup; PostgreSQL one node ÷ SQLite, two
-// nodes ÷ one; deliveries per second of each, and how busy the machine's cores were meanwhile.
+// nodes ÷ one; each server's peak RSS at each size; deliveries per second of each, and how busy
+// the machine's cores were meanwhile.
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import pg from "pg";
@@ -22,7 +23,7 @@ import {
 } from "../lib/postgres.ts";
 import type { Figure, Scenario, ScenarioResult } from "../lib/report.ts";
 import { type SeededDir, seedDir } from "../lib/seed.ts";
-import { type BenchServer, startBenchServer } from "../lib/server-process.ts";
+import { type BenchServer, peakRssMb, startBenchServer } from "../lib/server-process.ts";
 import { median, round } from "../lib/stats.ts";
 import {
   closedLoop,
@@ -320,6 +321,22 @@ export const postgresCluster: Scenario = {
               unit: "×",
             },
           );
+        }
+        // Issue "Reads at the speed of their bytes": every server under 250 MB at 1 million
+        // messages, PostgreSQL's nodes too (each server's peak over all of this size's loads).
+        const servedBy: [string, BenchServer][] = [
+          ["SQLite", sqlite],
+          ["PostgreSQL, node 1", first],
+          ["PostgreSQL, node 2", second],
+        ];
+        for (const [setup, server] of servedBy) {
+          const peak = peakRssMb(server.pid);
+          figures.push({
+            name: `${size.label}, ${setup}: peak RSS`,
+            value: Math.round(peak),
+            unit: "MB",
+            ...(size.label === "1M" ? { goal: { text: "< 250 MB", met: peak < 250 } } : {}),
+          });
         }
       } finally {
         await Promise.all(servers.map((s) => s.stop()));

@@ -88,6 +88,31 @@ test("KeptAnswers holds what it keeps and gives each caller its own hold", async
   expect(evicting.bytes.length).toBe(0);
 });
 
+test("an answer replaced after its own response was written is freed and counted out", async () => {
+  const answers = new KeptAnswers({ maxBytes: 4 * LENGTH, maxScopes: 10 });
+  // Two reads of one version: each builds its answer and keeps it, the second replacing the first.
+  const [one, two] = [await answers.find("a1", "k"), await answers.find("a1", "k")];
+  if (!("ticket" in one) || !("ticket" in two)) throw new Error("a1 was kept");
+  const first = ownAnswer("first");
+  answers.keep(one.ticket, first);
+  first.release();
+  const second = ownAnswer("second");
+  answers.keep(two.ticket, second);
+  second.release();
+  expect(first.bytes.length).toBe(0);
+  // Only the second is counted: three more answers of its size fit beside it, and none goes.
+  for (const scope of ["a2", "a3", "a4"]) {
+    const answer = ownAnswer(scope);
+    await keepIn(answers, scope, answer);
+    answer.release();
+  }
+  for (const scope of ["a1", "a2", "a3", "a4"]) {
+    const answer = await found(answers, scope);
+    expect(answer.bytes.length).toBe(LENGTH);
+    answer.release();
+  }
+});
+
 let server: TestServer;
 let api: TestApi;
 let w: World;

@@ -111,9 +111,10 @@ export class KeptAnswers {
     const size = answer.bytes.length;
     if (size > this.#maxBytes / 4) return;
     const replaced = entry.byKey.get(ticket.key);
+    // Counted before the release, which may free the replaced answer's bytes (and empty them).
+    const grown = size - (replaced?.bytes.length ?? 0);
     entry.byKey.set(ticket.key, answer.hold());
     replaced?.release();
-    const grown = size - (replaced?.bytes.length ?? 0);
     entry.bytes += grown;
     this.#bytes += grown;
     this.#evict(ticket.scope);

@@ -31,6 +31,16 @@ function resetPeak(pid: number): void {
   }
 }
 
+/** A body's size in KB, UTF-8. */
+function kilobytes(body: string): number {
+  return Math.round(Buffer.byteLength(body) / 1024);
+}
+
+/** The requests per second of each round, as the report gives them. */
+function rates(runs: readonly LoadResult[]): string {
+  return runs.map((run) => Math.round(run.rps)).join(", ");
+}
+
 async function freePort(): Promise<number> {
   const { createServer } = await import("node:net");
   return new Promise((resolve) => {
@@ -212,6 +222,21 @@ export const httpApi: Scenario = {
                 ? { goal: { text: "≥ 0.5×", met: ratioCeiling >= 0.5 } }
                 : {}),
             });
+            // A goal missed says what limits it (issue "Reads at the speed of their bytes").
+            if (work.read && size.label === "1M") {
+              if (work.name.startsWith("chats list") && ours.p99 >= 20) {
+                notes.push(
+                  top.p99 >= 20
+                    ? `${label}: p99 ${ours.p99} ms, over the goal of 20 ms; node:http answering the same ${kilobytes(answer.body)} KB at the same load has p99 ${top.p99} ms, so the tail is this machine's (the server and autocannon share its cores) and the socket's, not Beseda's`
+                    : `${label}: p99 ${ours.p99} ms, over the goal of 20 ms, where node:http answering the same ${kilobytes(answer.body)} KB has ${top.p99} ms: Beseda's own tail`,
+                );
+              }
+              if (ratioCeiling < 0.5) {
+                notes.push(
+                  `${label}: ${round(ratioCeiling)}× node:http, under the goal of 0.5×; its rounds: Beseda ${rates(measured.beseda)}/s, node:http ${rates(measured.ceiling)}/s`,
+                );
+              }
+            }
             if (measured.prism.length > 0) {
               const theirs = summary(measured.prism);
               const ratioPrism = ours.rps / theirs.rps;

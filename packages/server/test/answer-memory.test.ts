@@ -173,12 +173,11 @@ test("responses of an answer dropped while they wait to be written still arrive 
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve).once("error", reject);
   });
-  socket.pause(); // nothing is read: the server's writes wait
-  const request = `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${w.sellerToken}\r\n\r\n`;
-  socket.write(request.repeat(count));
   const received: Buffer[] = [];
   socket.on("data", (chunk: Buffer) => received.push(chunk));
-  socket.pause();
+  socket.pause(); // nothing is read until the end: the server's writes wait
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${w.sellerToken}\r\n\r\n`;
+  socket.write(request.repeat(count));
   // Let the server answer what it has parsed (the kept answer, held by each response).
   await new Promise((resolve) => setTimeout(resolve, 300));
 

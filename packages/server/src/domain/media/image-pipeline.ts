@@ -120,8 +120,8 @@ export async function renderImage(
     };
     const jpegs: Record<string, Buffer> = {};
     // One after the other: at once, the four ran on four of libuv's threads, each of which then
-    // kept its own glibc arena of ~8-20 MB (the media-upload bench's peak RSS 293-351 MB against
-    // 261-296 MB so), and on two cores they were not done any sooner.
+    // kept a glibc arena of its own, of 8-20 MB, and on two cores they were done no sooner (the
+    // media-upload bench's peak RSS: 293-351 MB at once, 261-296 MB one after the other).
     for (const box of IMAGE_SIZES) {
       jpegs[box.name] = await sharp(largest.data, { raw })
         .resize({ width: box.width, height: box.height, fit: "inside", withoutEnlargement: true })

@@ -130,12 +130,8 @@ export class KeptAnswers {
 
   /** The world was replaced. */
   clear(): void {
-    for (const entry of this.#scopes.values()) {
-      entry.version++;
-      for (const answer of entry.byKey.values()) answer.release();
-    }
+    for (const entry of this.#scopes.values()) this.#drop(entry);
     this.#scopes.clear();
-    this.#bytes = 0;
   }
 
   #drop(entry: ScopeAnswers): void {

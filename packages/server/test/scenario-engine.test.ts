@@ -580,10 +580,12 @@ describe("load and control", () => {
     const controller = new AbortController();
     // Aborted while the reply is awaited: a moment after the say before it ended (a timer from
     // the start raced the first two steps on a loaded machine).
-    let abortTimer: NodeJS.Timeout | undefined;
+    let abortScheduled = false;
     let abortedAt = Number.NaN;
     const abortSoon = () => {
-      abortTimer ??= setTimeout(() => {
+      if (abortScheduled) return;
+      abortScheduled = true;
+      setTimeout(() => {
         abortedAt = performance.now();
         controller.abort();
       }, 100);
